@@ -1,0 +1,49 @@
+"""AdaGrad (Duchi, Hazan & Singer 2011): one step size per coordinate.
+
+Each coordinate divides its gradient by the root of the sum of all its past
+squared gradients, so coordinates with large gradients take smaller steps,
+and every step size shrinks as the sum grows:
+
+    s_t = s_{t−1} + g_t²,   step = −α g_t / (√s_t + ε),   s_0 = 0.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+from ..tree import Tree, as_tree, tree_map, zeros_like
+from ..validation import check_nonnegative, check_positive
+from .base import Optimizer, divide
+
+
+class AdaGradState(NamedTuple):
+    s: Tree  # s_t, the running sum of squared gradients
+
+
+@dataclass(frozen=True)
+class AdaGrad(Optimizer):
+    """AdaGrad with ε outside the square root.
+
+    Defaults are PyTorch's (``torch.optim.Adagrad``: lr = 0.01, eps = 1e-10,
+    initial accumulator 0), which this equals step for step.
+    """
+
+    lr: float = 0.01
+    eps: float = 1e-10
+
+    def __post_init__(self):
+        check_positive("lr", self.lr)
+        check_nonnegative("eps", self.eps)
+
+    def init(self, params) -> AdaGradState:
+        return AdaGradState(s=zeros_like(as_tree(params, "params")))
+
+    def update(self, grads, state, params=None):
+        """s_t = s_{t−1} + g_t²;  step = −α g_t / (√s_t + ε)."""
+        grads = self._check_grads(grads, params, like=state.s)
+        s = tree_map(lambda s, g: s + g * g, state.s, grads)
+        step = tree_map(lambda s, g: -self.lr * divide(g, np.sqrt(s) + self.eps, self.eps), s, grads)
+        return step, AdaGradState(s=s)

@@ -1,0 +1,118 @@
+"""Adam (Kingma & Ba 2015) and AdamW (Loshchilov & Hutter 2019).
+
+Adam keeps two exponentially weighted averages, of the gradient (first
+moment m) and of its square (second moment v), corrects both for having
+started at zero, and steps by their ratio:
+
+    t ← t + 1
+    m_t = β₁ m_{t−1} + (1 − β₁) g_t
+    v_t = β₂ v_{t−1} + (1 − β₂) g_t²
+    m̂_t = m_t / (1 − β₁ᵗ)
+    v̂_t = v_t / (1 − β₂ᵗ)
+    step = −α m̂_t / (√v̂_t + ε)
+
+This is Algorithm 1 of the paper, line for line, with t counted from 1 (at
+t = 0 the corrections would divide by zero). Without the correction the first
+step is (1 − β₁)/√(1 − β₂) times the corrected one: ≈ 3.16 at β₂ = 0.999.
+
+AMSGrad (Reddi, Kale & Kumar 2018) divides by the running maximum of v
+instead of v itself, so the effective step size never grows; as in PyTorch,
+the maximum is taken of the raw v_t and then bias-corrected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import NamedTuple, Optional
+
+import numpy as np
+
+from ..tree import Tree, as_tree, tree_map, zeros_like
+from ..validation import check_beta, check_bool, check_nonnegative, check_positive
+from .base import Optimizer, divide
+
+
+class AdamState(NamedTuple):
+    m: Tree                 # m_t, average of gradients (first moment)
+    v: Tree                 # v_t, average of squared gradients (second moment)
+    t: int                  # steps taken so far; the next step is t + 1
+    v_max: Optional[Tree]   # max over s ≤ t of v_s (AMSGrad only, else None)
+
+
+@dataclass(frozen=True)
+class Adam(Optimizer):
+    """Adam with the paper's defaults (α = 0.001, β₁ = 0.9, β₂ = 0.999, ε = 1e-8).
+
+    Equals ``torch.optim.Adam`` and ``optax.adam`` step for step (PyTorch's
+    ``amsgrad=True`` too). ``bias_correction=False`` steps by m_t/(√v_t + ε),
+    which no library offers; it is here to show what the correction does.
+    """
+
+    lr: float = 0.001
+    beta1: float = 0.9
+    beta2: float = 0.999
+    eps: float = 1e-8
+    bias_correction: bool = field(default=True, kw_only=True)
+    amsgrad: bool = field(default=False, kw_only=True)
+
+    def __post_init__(self):
+        check_positive("lr", self.lr)
+        check_beta("beta1", self.beta1)
+        check_beta("beta2", self.beta2)
+        check_nonnegative("eps", self.eps)
+        check_bool("bias_correction", self.bias_correction)
+        check_bool("amsgrad", self.amsgrad)
+
+    def init(self, params) -> AdamState:
+        zeros = zeros_like(as_tree(params, "params"))
+        return AdamState(m=zeros, v=zeros, t=0, v_max=zeros if self.amsgrad else None)
+
+    def update(self, grads, state, params=None):
+        """One step of Algorithm 1 (see the module docstring for the formulas)."""
+        grads = self._check_grads(grads, params, like=state.m)
+        b1, b2 = self.beta1, self.beta2
+        t = state.t + 1
+        m = tree_map(lambda m, g: b1 * m + (1 - b1) * g, state.m, grads)
+        v = tree_map(lambda v, g: b2 * v + (1 - b2) * g * g, state.v, grads)
+        v_max = tree_map(np.maximum, state.v_max, v) if self.amsgrad else None
+        if self.bias_correction:
+            c1, c2 = 1 - b1**t, 1 - b2**t
+        else:
+            c1 = c2 = 1.0
+
+        def step_of(m, v):
+            m_hat, v_hat = m / c1, v / c2
+            return -self.lr * divide(m_hat, np.sqrt(v_hat) + self.eps, self.eps)
+
+        step = tree_map(step_of, m, v_max if self.amsgrad else v)
+        return step, AdamState(m=m, v=v, t=t, v_max=v_max)
+
+
+@dataclass(frozen=True)
+class AdamW(Adam):
+    """Adam with decoupled weight decay λ (``weight_decay``), as ``torch.optim.AdamW``.
+
+    The decay is applied to the parameters directly, not added to the
+    gradient, so it is not rescaled by 1/√v̂:
+
+        step = −α m̂_t / (√v̂_t + ε) − α λ θ_{t−1}
+
+    PyTorch writes this as θ ← θ(1 − αλ) followed by the Adam step; the sum is
+    the same. Adam with L2 in the loss (g_t + λθ) is a different method.
+    Defaults are PyTorch's: α = 0.001, λ = 0.01.
+    """
+
+    weight_decay: float = 0.01
+
+    def __post_init__(self):
+        super().__post_init__()
+        check_nonnegative("weight_decay", self.weight_decay)
+
+    def update(self, grads, state, params=None):
+        """The Adam step plus −α λ θ_{t−1}; needs ``params``."""
+        if params is None:
+            raise ValueError("AdamW.update needs params: the decoupled decay step is −lr·weight_decay·params")
+        params = as_tree(params, "params")
+        adam_step, state = super().update(grads, state, params)
+        decay = self.lr * self.weight_decay
+        return tree_map(lambda s, p: s - decay * p, adam_step, params), state

@@ -1,0 +1,37 @@
+"""Plain gradient descent: θ_t = θ_{t−1} − α g_t."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from ..tree import as_tree, tree_map
+from ..validation import check_positive
+from .base import Optimizer
+
+
+class GradientDescentState(NamedTuple):
+    t: int  # steps taken so far
+
+
+@dataclass(frozen=True)
+class GradientDescent(Optimizer):
+    """Gradient descent with a constant learning rate α (``lr``).
+
+    Equals ``torch.optim.SGD(lr=lr)`` and ``optax.sgd(lr)``.
+    """
+
+    lr: float
+
+    def __post_init__(self):
+        check_positive("lr", self.lr)
+
+    def init(self, params) -> GradientDescentState:
+        as_tree(params, "params")
+        return GradientDescentState(t=0)
+
+    def update(self, grads, state, params=None):
+        """step = −α g_t."""
+        grads = self._check_grads(grads, params, like=grads if params is None else params)
+        step = tree_map(lambda g: -self.lr * g, grads)
+        return step, GradientDescentState(t=state.t + 1)

@@ -1,0 +1,71 @@
+"""Momentum: keep a running direction and step along it.
+
+Two ways of writing the same idea are in use, and they differ only by a
+factor on the learning rate:
+
+- ``form="ewa"`` (exponentially weighted average, as in most courses):
+  v_t = β v_{t−1} + (1 − β) g_t,   step = −α v_t.
+- ``form="heavy_ball"`` (Polyak 1964; PyTorch's, optax's and Keras's form):
+  v_t = β v_{t−1} + g_t,           step = −α v_t.
+
+With v_0 = 0 in both, the ewa velocity is (1 − β) times the heavy-ball one at
+every step, so ewa with learning rate α and heavy-ball with learning rate
+α(1 − β) take exactly the same path (equivalently, heavy-ball with α equals
+ewa with α/(1 − β)).
+
+Nesterov's variant (as written by Sutskever et al. 2013 and PyTorch) steps
+along the velocity *after* one more look ahead:
+step = −α (β v_t + g_t) for heavy-ball, −α (β v_t + (1 − β) g_t) for ewa.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from ..tree import Tree, as_tree, tree_map, zeros_like
+from ..validation import check_beta, check_bool, check_choice, check_positive
+from .base import Optimizer
+
+FORMS = ("ewa", "heavy_ball")
+
+
+class MomentumState(NamedTuple):
+    velocity: Tree  # v_t, same structure as the parameters
+
+
+@dataclass(frozen=True)
+class Momentum(Optimizer):
+    """Gradient descent with momentum β; see the module docstring for the two forms.
+
+    ``Momentum(lr, beta, form="heavy_ball")`` equals
+    ``torch.optim.SGD(lr=lr, momentum=beta)`` (``nesterov=True`` likewise);
+    ``Momentum(lr, beta, form="ewa")`` equals that with learning rate
+    ``lr * (1 - beta)``. With β = 0 both forms are plain gradient descent.
+    """
+
+    lr: float
+    beta: float = 0.9
+    form: str = "ewa"
+    nesterov: bool = False
+
+    def __post_init__(self):
+        check_positive("lr", self.lr)
+        check_beta("beta", self.beta)
+        check_choice("form", self.form, FORMS)
+        check_bool("nesterov", self.nesterov)
+
+    def init(self, params) -> MomentumState:
+        return MomentumState(velocity=zeros_like(as_tree(params, "params")))
+
+    def update(self, grads, state, params=None):
+        """v_t = β v_{t−1} + c g_t with c = 1 − β (ewa) or 1 (heavy ball); step = −α v_t."""
+        grads = self._check_grads(grads, params, like=state.velocity)
+        beta = self.beta
+        c = 1 - beta if self.form == "ewa" else 1.0
+        velocity = tree_map(lambda v, g: beta * v + c * g, state.velocity, grads)
+        if self.nesterov:
+            step = tree_map(lambda v, g: -self.lr * (beta * v + c * g), velocity, grads)
+        else:
+            step = tree_map(lambda v: -self.lr * v, velocity)
+        return step, MomentumState(velocity=velocity)
