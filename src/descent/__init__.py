@@ -7,16 +7,33 @@ The optimizers follow one contract (see :mod:`descent.optimizers.base`)::
     params = params + step
 """
 
+from .checks import (
+    CheckResult,
+    check_adagrad_step,
+    check_adam_step,
+    check_gd_step,
+    check_momentum_step,
+    check_rmsprop_step,
+)
 from .optimizers.adagrad import AdaGrad, AdaGradState
 from .optimizers.adam import Adam, AdamState, AdamW
 from .optimizers.gradient_descent import GradientDescent, GradientDescentState
 from .optimizers.momentum import Momentum, MomentumState
 from .optimizers.rmsprop import RMSProp, RMSPropState
 from .tree import tree_add, tree_map
+from .objectives import Beale, Himmelblau, LinearRegressionMSE, Objective, Quadratic, Rosenbrock, Saddle
+from .run import Run, minimize
+from .plots import plot_contours, plot_losses, plot_moments
 from .models import MLP, LinearRegression, SoftmaxRegression
 from .training import History, train
 
 __all__ = [
+    "CheckResult",
+    "check_adagrad_step",
+    "check_adam_step",
+    "check_gd_step",
+    "check_momentum_step",
+    "check_rmsprop_step",
     "AdaGrad",
     "AdaGradState",
     "Adam",
@@ -30,6 +47,18 @@ __all__ = [
     "GradientDescentState",
     "tree_add",
     "tree_map",
+    "Objective",
+    "Quadratic",
+    "Rosenbrock",
+    "Saddle",
+    "Himmelblau",
+    "Beale",
+    "LinearRegressionMSE",
+    "Run",
+    "minimize",
+    "plot_contours",
+    "plot_losses",
+    "plot_moments",
     "LinearRegression",
     "SoftmaxRegression",
     "MLP",

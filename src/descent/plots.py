@@ -1,0 +1,261 @@
+"""The course's three figures: paths on contours, loss curves, and Adam's moments.
+
+Every function draws on ``ax`` when one is given and otherwise on a new
+figure, and returns the figure. New figures are made with
+``matplotlib.figure.Figure``, not pyplot, so nothing is left open in pyplot's
+global list (no "more than 20 figures" warning, no figure shown twice in a
+notebook), and they have an opaque white face so they stay readable on a
+dark page.
+
+``runs`` may be one :class:`~descent.run.Run`, a list of runs, or a dict
+``{label: run}``; without a dict each run is labelled by its optimizer's
+class name and learning rate, e.g. "Adam (lr=0.01)".
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+__all__ = ["plot_contours", "plot_losses", "plot_moments"]
+
+_FACE = "white"
+
+
+def _new_axes(ax, nrows: int = 1, figsize=(6.0, 5.0)):
+    """(figure, axes): the caller's axes and their figure, or a new white figure."""
+    if ax is not None:
+        axes = list(ax) if nrows > 1 else [ax]
+        if len(axes) != nrows:
+            raise ValueError(f"ax must be a sequence of {nrows} Axes, got {len(axes)}")
+        return axes[0].figure.figure, axes  # .figure.figure: the top figure, also for a subfigure
+    # Imported here, not at the top: matplotlib takes ~1 s to import, and
+    # `import descent` should not cost that to code that never plots.
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=figsize, layout="constrained", facecolor=_FACE)
+    axes = fig.subplots(nrows, 1, sharex=True, squeeze=False)[:, 0]
+    for a in axes:
+        a.set_facecolor(_FACE)
+    return fig, list(axes)
+
+
+def run_label(run) -> str:
+    """"Adam (lr=0.01)": the optimizer's class name and learning rate, if it has one."""
+    name = type(run.optimizer).__name__
+    lr = getattr(run.optimizer, "lr", None)
+    return f"{name} (lr={lr:g})" if lr is not None else name
+
+
+def _labelled(runs) -> list:
+    """[(label, run), ...] from a Run, a list of Runs or a dict label → Run."""
+    if runs is None:
+        return []
+    if isinstance(runs, dict):
+        pairs = list(runs.items())
+    else:
+        pairs = [(None, run) for run in (runs if isinstance(runs, (list, tuple)) else [runs])]
+    for label, run in pairs:
+        if not all(hasattr(run, name) for name in ("points", "losses", "optimizer", "objective")):
+            where = f" for {label!r}" if label is not None else ""
+            raise TypeError(f"runs must be a Run, a list of Runs or a dict label → Run; got {type(run).__name__}{where}")
+    return [(run_label(run) if label is None else label, run) for label, run in pairs]
+
+
+def _log_levels(values: np.ndarray, count: int, floor: float) -> np.ndarray:
+    """``count`` levels f_low + geomspace(lo, hi): equally many per decade of f − f_low.
+
+    Near a minimum f − f* grows like the squared distance, so equally spaced
+    levels would crowd at the rim and leave the interesting middle empty. The
+    range skips the top 2% of the grid (the corners of a window, where
+    polynomials such as Beale's reach 1e5) and spans at most four decades:
+    the rings further down are too small to see.
+    """
+    gaps = values - floor
+    hi = np.quantile(gaps, 0.98)
+    lo = max(np.quantile(gaps, 0.002), hi * 1e-4)
+    if not (np.isfinite(hi) and hi > lo > 0):
+        raise ValueError("cannot choose contour levels: f is (nearly) constant over the window; pass levels= explicitly")
+    return floor + np.geomspace(lo, hi, count)
+
+
+def plot_contours(f=None, runs=None, ax=None, *, levels=20, window=None, resolution: int = 300,
+                  legend: bool = True, title: str | None = None) -> Figure:
+    """Contours of a 2-D objective with optimizer paths on top.
+
+    Parameters
+    ----------
+    f:
+        The objective; it is evaluated on a grid as ``f(np.stack([X, Y]))``
+        (coordinates on the first axis, see :mod:`descent.objectives`).
+        None: the objective of the first run.
+    runs:
+        Runs to draw: a Run, a list of Runs, or a dict ``{label: run}``. Each
+        path is one line through θ_0, θ_1, … with a marker per step (thinned
+        to about 150 markers on long runs); θ_0 is circled, and a diverged
+        run ends in ×.
+    levels:
+        An int: that many levels, log-spaced in f − f* (f* the known minimum,
+        else the lowest value on the grid) so that the valley floor is drawn
+        as finely as the walls. A sequence: these values of f, as given.
+    window:
+        ((x_min, x_max), (y_min, y_max)); default ``f.window``.
+    resolution:
+        Grid points per axis.
+
+    Known minimisers are marked ★ and a saddle point (``f.saddle_point``) ✕.
+    """
+    pairs = _labelled(runs)
+    if f is None:
+        if not pairs:
+            raise ValueError("f is needed when no runs are given")
+        f = pairs[0][1].objective
+    window = window if window is not None else getattr(f, "window", None)
+    if window is None:
+        raise ValueError(f"window is needed: {getattr(f, 'name', type(f).__name__)} has no window (is it 2-D?)")
+    (x_min, x_max), (y_min, y_max) = window
+    for label, run in pairs:
+        if run.points.ndim != 2 or run.points.shape[1] != 2:
+            raise ValueError(f"plot_contours draws 2-D paths; the run {label!r} has points of shape {run.points.shape[1:]}")
+
+    fig, (ax,) = _new_axes(ax)
+    X, Y = np.meshgrid(np.linspace(x_min, x_max, resolution), np.linspace(y_min, y_max, resolution))
+    with np.errstate(over="ignore", invalid="ignore"):
+        Z = np.asarray(f(np.stack([X, Y])), dtype=float)
+    if np.ndim(levels) == 0:
+        minimum = getattr(f, "minimum", None)
+        floor = minimum if minimum is not None else float(np.nanmin(Z))
+        levels = _log_levels(Z[np.isfinite(Z)], int(levels), floor)
+    # Lines, not filled bands: the paths drawn on top stay the strongest colours.
+    contours = ax.contour(X, Y, Z, levels=levels, cmap="viridis", linewidths=0.8, alpha=0.7, zorder=1)
+    contours.set_label("_contours")  # keep the contour set out of the legend
+
+    for index, (label, run) in enumerate(pairs):
+        points = run.points
+        colour = f"C{index % 10}"
+        ax.plot(points[:, 0], points[:, 1], "-o", color=colour, lw=1.6, ms=3.5, label=label,
+                markevery=max(1, len(points) // 150), zorder=3)
+        ax.plot(*points[0], "o", ms=9, mfc="none", mec=colour, mew=1.6, zorder=3)
+        if getattr(run, "diverged", False):
+            ax.plot(*points[-1], "x", ms=10, mew=2.2, color=colour, zorder=4)
+
+    minimizers = np.asarray(getattr(f, "minimizers", np.empty((0, 2))))
+    if len(minimizers):
+        ax.plot(minimizers[:, 0], minimizers[:, 1], "*", ms=15, color="gold", mec="black", mew=0.8, ls="none",
+                label="minimum" if len(minimizers) == 1 else "minima", zorder=5)
+    saddle = getattr(f, "saddle_point", None)
+    if saddle is not None:
+        ax.plot(*saddle, "X", ms=10, color="white", mec="black", mew=1.0, ls="none", label="saddle point", zorder=5)
+
+    ax.set_xlim(x_min, x_max)
+    ax.set_ylim(y_min, y_max)
+    if 1 / 3 <= (y_max - y_min) / (x_max - x_min) <= 3:
+        ax.set_aspect("equal")  # true angles: a rotated quadratic looks rotated by its angle
+    x_label, y_label = getattr(f, "axis_labels", ("x", "y"))
+    ax.set_xlabel(x_label)
+    ax.set_ylabel(y_label)
+    ax.set_title(title if title is not None else getattr(f, "name", type(f).__name__))
+    if legend and (pairs or len(minimizers) or saddle is not None):
+        ax.legend(loc="best", framealpha=0.9, fontsize="small")
+    return fig
+
+
+def plot_losses(runs, ax=None, *, title: str | None = None) -> Figure:
+    """f(θ_t) − f* against the step t, on a log scale (f(θ_t) when f* is unknown).
+
+    A straight line on this plot is linear convergence, f(θ_t) − f* ∝ rᵗ, and
+    its slope is log r. f* is each run's ``objective.minimum``; if any run's
+    objective has none, every run is drawn as f(θ_t), which must then be > 0
+    to appear on the log scale. The y axis
+    stops at machine precision relative to the plotted values: below that
+    the differences are rounding, and an exact 0 is drawn at the bottom edge.
+    A diverged run ends in ×.
+    """
+    pairs = _labelled(runs)
+    if not pairs:
+        raise ValueError("runs is empty: pass a Run, a list of Runs or a dict label → Run")
+    fig, (ax,) = _new_axes(ax, figsize=(6.5, 4.0))
+    known = [getattr(run.objective, "minimum", None) is not None for _, run in pairs]
+    relative = all(known)
+    scale, lowest = 0.0, np.inf
+    for index, (label, run) in enumerate(pairs):
+        f_star = run.objective.minimum if relative else 0.0
+        values = run.losses - f_star
+        steps = np.arange(len(values))
+        colour = f"C{index % 10}"
+        ax.plot(steps, values, color=colour, lw=1.6, label=label)
+        if getattr(run, "diverged", False):
+            ax.plot(steps[-1], values[-1], "x", ms=10, mew=2.2, color=colour)
+        scale = max(scale, abs(values[0]), abs(f_star))
+        lowest = min(lowest, values.min())
+    ax.set_yscale("log", nonpositive="clip")
+    bottom = np.finfo(float).eps * scale
+    if lowest < bottom:
+        ax.set_ylim(bottom=bottom)
+    ax.set_xlabel("step $t$")
+    ax.set_ylabel(r"$f(\theta_t) - f^*$" if relative else r"$f(\theta_t)$")
+    if title is not None:
+        ax.set_title(title)
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(loc="best", framealpha=0.9, fontsize="small")
+    return fig
+
+
+def plot_moments(run, coordinate=0, ax=None, *, title: str | None = None) -> Figure:
+    """Adam's averages over the steps, raw and bias-corrected, for one coordinate of θ.
+
+    Top: the gradient g_t, its average m_t and m̂_t = m_t / (1 − β₁ᵗ).
+    Bottom (log scale): g_t², v_t and v̂_t = v_t / (1 − β₂ᵗ).
+    Since m_0 = v_0 = 0, the raw averages start too small by the factors
+    1 − β₁ᵗ and 1 − β₂ᵗ; the corrected ones follow g_t and g_t² from step 1.
+
+    ``run`` must come from an Adam-like optimizer: states with fields m, v
+    and t, an optimizer with ``beta1`` and ``beta2``. ``coordinate`` indexes
+    θ (an int, or a tuple for parameters with more than one axis). ``ax``, if
+    given, is a pair of Axes (for m and for v).
+    """
+    state = run.states[0] if run.states else None
+    fields = getattr(type(state), "_fields", ())
+    if not {"m", "v", "t"} <= set(fields) or not hasattr(run.optimizer, "beta1") or not hasattr(run.optimizer, "beta2"):
+        raise ValueError(
+            "plot_moments needs a run of an Adam-like optimizer that took at least one step (states with m, v and t; "
+            f"an optimizer with beta1 and beta2); got {type(run.optimizer).__name__} with state {type(state).__name__}"
+        )
+    index = (slice(None),) + np.index_exp[coordinate]
+    try:
+        g = run.grads[index]
+    except (IndexError, TypeError):
+        raise ValueError(f"coordinate must index a parameter of shape {run.points.shape[1:]}, got {coordinate!r}") from None
+    if g.ndim != 1:
+        raise ValueError(f"coordinate must pick one entry of a parameter of shape {run.points.shape[1:]}, got {coordinate!r}")
+    m, v = run.state_history("m")[index], run.state_history("v")[index]
+    t = run.state_history("t")
+    beta1, beta2 = run.optimizer.beta1, run.optimizer.beta2
+    m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
+
+    fig, (ax_m, ax_v) = _new_axes(ax, nrows=2, figsize=(6.5, 6.0))
+    grey = dict(color="0.55", lw=1.0)
+    ax_m.plot(t, g, label="$g_t$ (gradient)", **grey)
+    ax_m.plot(t, m, color="C0", lw=1.6, ls="--", label="$m_t$")
+    ax_m.plot(t, m_hat, color="C0", lw=1.6, label=r"$\hat m_t = m_t\,/\,(1-\beta_1^t)$")
+    ax_m.axhline(0.0, color="0.8", lw=0.8, zorder=0)
+    ax_v.plot(t, g * g, label="$g_t^2$", **grey)
+    ax_v.plot(t, v, color="C1", lw=1.6, ls="--", label="$v_t$")
+    ax_v.plot(t, v_hat, color="C1", lw=1.6, label=r"$\hat v_t = v_t\,/\,(1-\beta_2^t)$")
+    ax_v.set_yscale("log", nonpositive="clip")
+    # Log steps: the correction matters over the first 1/(1 − β) steps (10 for
+    # β₁ = 0.9, 1000 for β₂ = 0.999), and a log axis shows both time scales.
+    ax_v.set_xscale("log")
+    ax_v.set_xlabel("step $t$")
+    name = f"θ[{coordinate}]" if np.ndim(coordinate) == 0 else f"θ[{', '.join(map(str, coordinate))}]"
+    ax_m.set_ylabel(f"first moment of {name}")
+    ax_v.set_ylabel(f"second moment of {name}")
+    ax_m.set_title(title if title is not None else f"{run_label(run)}, β₁ = {beta1:g}, β₂ = {beta2:g}: coordinate {name}")
+    for a in (ax_m, ax_v):
+        a.legend(loc="best", framealpha=0.9, fontsize="small")
+        a.grid(True, alpha=0.3)
+    return fig
