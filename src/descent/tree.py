@@ -10,6 +10,7 @@ not a silent broadcast.
 
 from __future__ import annotations
 
+import math
 from typing import Callable, Union
 
 import numpy as np
@@ -73,9 +74,23 @@ def leaves(tree: Tree) -> list:
     return list(tree.values()) if isinstance(tree, dict) else [tree]
 
 
+def array_finite(a: np.ndarray) -> bool:
+    """True when no entry of the array ``a`` is inf or NaN.
+
+    For a handful of numbers a Python loop is ~5x faster than
+    ``np.isfinite(a).all()``, whose fixed cost per call (~3 µs) is about that
+    of a whole optimizer step on a 2-D problem; this check runs at every step.
+    """
+    if a.ndim <= 1 and a.size <= 32:
+        return all(map(math.isfinite, a.ravel().tolist()))
+    return bool(np.isfinite(a).all())
+
+
 def all_finite(tree: Tree) -> bool:
     """True when every entry of every array is finite (no inf, no NaN)."""
-    return all(np.isfinite(leaf).all() for leaf in leaves(tree))
+    if isinstance(tree, dict):
+        return all(array_finite(np.asarray(leaf)) for leaf in tree.values())
+    return array_finite(np.asarray(tree))
 
 
 def check_finite(tree: Tree, name: str) -> None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..tree import Tree, as_tree, check_finite, check_same_structure
+from ..tree import Tree, array_finite, as_tree, check_finite, check_same_structure
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,16 @@ class Optimizer:
         ``like`` is an accumulator from the state, which has the structure the
         optimizer was initialised with.
         """
+        if type(grads) is np.ndarray and type(like) is np.ndarray and grads.dtype.kind == "f":
+            # Fast path for the common case of one array: the same checks, without the generic
+            # tree walk, because on a 2-D problem they would cost more than the step itself.
+            if params is not None and np.shape(params) != grads.shape:
+                check_same_structure(params, grads, "params", "grads")
+            if like.shape != grads.shape:
+                check_same_structure(like, grads, "the optimizer state (from init(params))", "grads")
+            if not array_finite(grads):
+                check_finite(grads, "grads")
+            return grads
         grads = as_tree(grads, "grads")
         if params is not None:
             check_same_structure(params, grads, "params", "grads")
