@@ -1,0 +1,44 @@
+"""Shared pytest set-up for the unit tests, the site-build test and nbval.
+
+The notebooks are collected by nbval from book/ (see [tool.pytest.ini_options] in
+pyproject.toml); this file only makes that set-up robust.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _truthy(value: str | None) -> bool:
+    return (value or "").strip().lower() not in ("", "0", "false", "no")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # nbval opens the sanitize file relative to the current directory: make the
+    # pyproject.toml setting work from any directory inside the repository.
+    sanitize = getattr(config.option, "nbval_sanitize_with", None)
+    if sanitize and not Path(sanitize).is_absolute() and not Path(sanitize).exists():
+        config.option.nbval_sanitize_with = str(config.rootpath / sanitize)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    # Locally, tests that need PyTorch skip when it is missing (it is not in
+    # requirements.txt: Binder would pull gigabytes of CUDA). In CI a missing torch
+    # means a broken install step, and skipping would hide it: fail instead.
+    if _truthy(os.environ.get("CI")) and importlib.util.find_spec("torch") is None:
+        raise pytest.UsageError(
+            "CI is set but PyTorch is not installed: .ci/run must `pip install torch==2.13.0` "
+            "so that the cross-checks against torch.optim run instead of being skipped."
+        )
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    """The repository root (where _config.yml and _toc.yml are)."""
+    return ROOT
