@@ -208,3 +208,19 @@ def test_plot_moments_on_given_axes_and_bad_arguments(adam_run):
     gd_run = minimize(Rosenbrock(), [-1.0, 1.5], GradientDescent(lr=0.001), steps=3)
     with pytest.raises(ValueError, match=r"plot_moments needs a run of an Adam-like optimizer"):
         plot_moments(gd_run)
+
+
+def test_figures_display_as_png_in_ipython_without_pyplot():
+    """A learner who never imports pyplot still sees the picture, not '<Figure ...>'."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    try:
+        from matplotlib.figure import Figure
+
+        shell.display_formatter.formatters["image/png"].type_printers.pop(Figure, None)
+        run = minimize(Quadratic(), [1.0, 1.0], GradientDescent(0.1), 5)
+        data, _ = shell.display_formatter.format(plot_losses(run))
+        assert data["image/png"][:8] == b"\x89PNG\r\n\x1a\n"
+    finally:
+        InteractiveShell.clear_instance()

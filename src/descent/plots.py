@@ -37,11 +37,34 @@ def _new_axes(ax, nrows: int = 1, figsize=(6.0, 5.0)):
     # `import descent` should not cost that to code that never plots.
     from matplotlib.figure import Figure
 
+    _show_figures_in_ipython(Figure)
     fig = Figure(figsize=figsize, layout="constrained", facecolor=_FACE)
     axes = fig.subplots(nrows, 1, sharex=True, squeeze=False)[:, 0]
     for a in axes:
         a.set_facecolor(_FACE)
     return fig, list(axes)
+
+
+def _show_figures_in_ipython(figure_class) -> None:
+    """Let a returned Figure display as a PNG in Jupyter even if pyplot was never imported.
+
+    IPython shows a Figure as an image only once a matplotlib backend registered a
+    formatter for it (``%matplotlib inline`` or ``import matplotlib.pyplot``); a
+    learner who only calls descent's plot functions would otherwise see
+    ``<Figure size 600x500 with 1 Axes>``. An existing formatter is kept.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    png = shell.display_formatter.formatters["image/png"]
+    if figure_class not in png.type_printers:
+        from IPython.core.pylabtools import print_figure
+
+        png.for_type(figure_class, lambda fig: print_figure(fig, "png", bbox_inches="tight"))
 
 
 def run_label(run) -> str:
