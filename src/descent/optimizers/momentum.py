@@ -4,18 +4,18 @@ Two ways of writing the same idea are in use, and they differ only by a
 factor on the learning rate:
 
 - ``form="ewa"`` (exponentially weighted average, as in most courses):
-  v_t = β v_{t−1} + (1 − β) g_t,   step = −α v_t.
+  m_t = β m_{t−1} + (1 − β) g_t,   step = −α m_t.
 - ``form="heavy_ball"`` (Polyak 1964; PyTorch's, optax's and Keras's form):
-  v_t = β v_{t−1} + g_t,           step = −α v_t.
+  m_t = β m_{t−1} + g_t,           step = −α m_t.
 
-With v_0 = 0 in both, the ewa velocity is (1 − β) times the heavy-ball one at
+m_t is called the velocity (``state.velocity``). With m_0 = 0 in both, the ewa velocity is (1 − β) times the heavy-ball one at
 every step, so ewa with learning rate α and heavy-ball with learning rate
 α(1 − β) take exactly the same path (equivalently, heavy-ball with α equals
 ewa with α/(1 − β)).
 
 Nesterov's variant (as written by Sutskever et al. 2013 and PyTorch) steps
 along the velocity *after* one more look ahead:
-step = −α (β v_t + g_t) for heavy-ball, −α (β v_t + (1 − β) g_t) for ewa.
+step = −α (β m_t + g_t) for heavy-ball, −α (β m_t + (1 − β) g_t) for ewa.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ FORMS = ("ewa", "heavy_ball")
 
 
 class MomentumState(NamedTuple):
-    velocity: Tree  # v_t, same structure as the parameters
+    velocity: Tree  # m_t, same structure as the parameters
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ class Momentum(Optimizer):
         return MomentumState(velocity=zeros_like(as_tree(params, "params")))
 
     def update(self, grads, state, params=None):
-        """v_t = β v_{t−1} + c g_t with c = 1 − β (ewa) or 1 (heavy ball); step = −α v_t."""
+        """m_t = β m_{t−1} + c g_t with c = 1 − β (ewa) or 1 (heavy ball); step = −α m_t."""
         grads = self._check_grads(grads, params, like=state.velocity)
         beta = self.beta
         c = 1 - beta if self.form == "ewa" else 1.0
