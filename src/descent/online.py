@@ -1,0 +1,179 @@
+"""Online convex optimisation: a new loss every round, a feasible set, and regret.
+
+In the online setting of Kingma & Ba's and Reddi, Kale & Kumar's analyses the
+loss changes from round to round. At round t = 1, 2, … the learner plays the
+point θ_{t−1} of a feasible set F, then sees the loss f_t and its gradient
+g_t = ∇f_t(θ_{t−1}), and takes a step that is projected back onto F:
+
+    θ_t = Π_F(θ_{t−1} + Δ_t),     Δ_t from the optimizer with learning rate α_t.
+
+The learner is judged by its *regret*, how much more loss it collected than
+the best fixed point in hindsight:
+
+    R_T = Σ_{t=1}^T f_t(θ_{t−1}) − min_{θ ∈ F} Σ_{t=1}^T f_t(θ).
+
+A method converges in this sense when the average regret R_T / T goes to 0.
+
+:class:`CyclicLinear` is the counterexample of Reddi et al. (2018, section 3):
+linear losses on F = [−1, 1] that repeat with a period of 3,
+
+    f_t(x) = C·x  when t mod 3 = 1,      f_t(x) = −x  otherwise,    C > 2,
+
+whose best fixed point is x = −1 (the three losses of a period add up to
+(C − 2)·x), but on which Adam with β₁ = 0, β₂ = 1/(1 + C²) and α_t = α/√t
+drifts to x = +1, the worst point, with average regret tending to 2(C − 2)/3.
+:func:`projected_run` runs any optimizer of the package on such a problem.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+import numpy as np
+
+from .validation import _check_real, check_positive_int
+
+__all__ = ["CyclicLinear", "OnlineRun", "projected_run", "inverse_sqrt"]
+
+
+def inverse_sqrt(t: int) -> float:
+    """The factor 1/√t of the decaying learning rate α_t = α/√t used by the regret analyses."""
+    return 1.0 / math.sqrt(t)
+
+
+@dataclass(frozen=True)
+class CyclicLinear:
+    """f_t(x) = C·x in the first round of every period, −x in the other rounds; F = [−1, 1].
+
+    With ``period=3`` this is Reddi, Kale & Kumar's example; they take C > 2,
+    which makes the sum of the losses of one period, (C − (period − 1))·x,
+    increasing in x, so the best fixed point is x = −1.
+    """
+
+    C: float = 3.0
+    period: int = 3
+    bounds: tuple = (-1.0, 1.0)
+
+    def __post_init__(self):
+        _check_real("C", self.C)
+        check_positive_int("period", self.period)
+        low, high = (_check_real("bounds[0]", self.bounds[0]), _check_real("bounds[1]", self.bounds[1]))
+        if not low < high:
+            raise ValueError(f"bounds must be (low, high) with low < high, got {self.bounds!r}")
+
+    def slope(self, t: int) -> float:
+        """f_t'(x): C when t mod period = 1 (t = 1, 1 + period, …), −1 otherwise."""
+        if t < 1:
+            raise ValueError(f"rounds are counted from t = 1, got t = {t}")
+        return float(self.C) if t % self.period == 1 % self.period else -1.0
+
+    def slopes(self, steps: int) -> np.ndarray:
+        """f_1', …, f_T' for T = ``steps``."""
+        t = np.arange(1, check_positive_int("steps", steps) + 1)
+        return np.where(t % self.period == 1 % self.period, float(self.C), -1.0)
+
+    def loss(self, t: int, x) -> float:
+        """f_t(x) = slope · x (summed over the coordinates of x)."""
+        return float(self.slope(t) * np.sum(x))
+
+    def grad(self, t: int, x) -> np.ndarray:
+        """∇f_t(x): the slope in every coordinate of x."""
+        return np.full(np.shape(x), self.slope(t), dtype=np.float64)
+
+    def best_point(self, steps: int) -> float:
+        """argmin over F of Σ_{t ≤ T} f_t(x): the end of [low, high] against the sign of the summed slope."""
+        total = float(self.slopes(steps).sum())
+        low, high = self.bounds
+        return low if total > 0 else high
+
+    def best_totals(self, steps: int, size: int = 1) -> np.ndarray:
+        """min over F of Σ_{s ≤ t} f_s(θ) for t = 1, …, T, for θ with ``size`` coordinates.
+
+        A linear loss is smallest at an end of the interval: with S_t the summed
+        slopes, the minimum is min(low·S_t, high·S_t) per coordinate.
+        """
+        sums = np.cumsum(self.slopes(steps))
+        low, high = self.bounds
+        return size * np.minimum(low * sums, high * sums)
+
+
+@dataclass(frozen=True, eq=False)
+class OnlineRun:
+    """The record of :func:`projected_run` with T = ``steps_taken`` rounds.
+
+    points : array (T + 1, *shape)
+        θ_0, θ_1, …, θ_T; the learner plays θ_{t−1} in round t.
+    losses : array (T,)
+        f_t(θ_{t−1}), the loss collected in round t.
+    regret : array (T,)
+        R_t = Σ_{s ≤ t} f_s(θ_{s−1}) − min_{θ ∈ F} Σ_{s ≤ t} f_s(θ), after each round.
+    states : list of T optimizer states, ``states[t − 1]`` after round t.
+    """
+
+    points: np.ndarray
+    losses: np.ndarray
+    regret: np.ndarray
+    states: list
+    optimizer: object
+    problem: object
+
+    @property
+    def steps_taken(self) -> int:
+        return len(self.losses)
+
+    @property
+    def average_regret(self) -> np.ndarray:
+        """R_t / t for t = 1, …, T."""
+        return self.regret / np.arange(1, len(self.regret) + 1)
+
+    @property
+    def final_point(self) -> np.ndarray:
+        return self.points[-1]
+
+    def __repr__(self) -> str:
+        point = np.array2string(np.ravel(self.final_point), precision=4)
+        return (f"OnlineRun({self.optimizer!r} on {self.problem!r}: {self.steps_taken} rounds, "
+                f"final point {point}, average regret {self.average_regret[-1]:.4g})")
+
+
+def projected_run(problem, optimizer, x0, steps: int, *,
+                  schedule: Optional[Callable[[int], float]] = inverse_sqrt) -> OnlineRun:
+    """Play ``steps`` rounds of ``problem`` with ``optimizer``, projecting onto its box after each step.
+
+    Round t: g_t = ∇f_t(θ_{t−1}); ``step, state = optimizer.update(g_t, state, θ_{t−1})``;
+    θ_t = clip(θ_{t−1} + s_t · step, low, high), where s_t = ``schedule(t)``.
+
+    Every optimizer of the package multiplies its whole step by its learning
+    rate, so multiplying the step by s_t is the same as running with the
+    learning rate α_t = α·s_t: the default ``inverse_sqrt`` gives α/√t, as in
+    the regret analyses of Kingma & Ba and Reddi et al. ``schedule=None``
+    keeps α constant. The optimizer's state (m, v, …) does not depend on α.
+
+    ``problem`` needs ``grad(t, x)``, ``loss(t, x)``, ``bounds`` and, for the
+    regret, ``best_totals(T, size)`` (as :class:`CyclicLinear`).
+    """
+    steps = check_positive_int("steps", steps)
+    if schedule is not None and not callable(schedule):
+        raise TypeError(f"schedule must be a function t -> factor, or None; got {type(schedule).__name__}")
+    low, high = problem.bounds
+    x = np.array(x0, dtype=np.float64)
+    if x.ndim == 0:
+        x = x.reshape(1)
+    if not np.all((low <= x) & (x <= high)):
+        raise ValueError(f"x0 must lie in the feasible set [{low}, {high}], got {x0!r}")
+    state = optimizer.init(x)
+    points, losses, states = [x], np.empty(steps), []
+    for t in range(1, steps + 1):
+        losses[t - 1] = problem.loss(t, x)
+        step, state = optimizer.update(problem.grad(t, x), state, x)
+        factor = 1.0 if schedule is None else schedule(t)
+        x = np.clip(x + factor * step, low, high)   # Π_F: the nearest point of the box
+        points.append(x)
+        states.append(state)
+    regret = np.cumsum(losses) - problem.best_totals(steps, x.size)
+    points = np.array(points)
+    for array in (points, losses, regret):
+        array.flags.writeable = False
+    return OnlineRun(points=points, losses=losses, regret=regret, states=states, optimizer=optimizer, problem=problem)
