@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -42,3 +46,21 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 def repo_root() -> Path:
     """The repository root (where _config.yml and _toc.yml are)."""
     return ROOT
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory):
+    """Build the site once with warnings as errors; yield (result, html dir, seconds).
+
+    Shared by tests/test_book.py (the build itself, the pages' contents) and
+    tests/test_browser.py (the same pages in a browser), so the site is built once.
+    """
+    exe = Path(sys.executable).with_name("jupyter-book")
+    command = [str(exe) if exe.exists() else shutil.which("jupyter-book") or "jupyter-book"]
+    out = tmp_path_factory.mktemp("site")
+    command += ["build", ".", "-W", "-n", "--keep-going", "--path-output", str(out)]
+    start = time.perf_counter()
+    result = subprocess.run(
+        command, cwd=ROOT, capture_output=True, text=True, timeout=900, stdin=subprocess.DEVNULL
+    )
+    return result, out / "_build" / "html", time.perf_counter() - start

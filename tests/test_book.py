@@ -12,7 +12,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import nbformat
@@ -198,18 +197,8 @@ def test_references_bib_parses_and_has_the_course_entries():
 # ----------------------------------------------------------------------- site build
 
 
-@pytest.fixture(scope="session")
-def site(tmp_path_factory):
-    """Build the site once with warnings as errors; yield (result, html dir, seconds)."""
-    exe = Path(sys.executable).with_name("jupyter-book")
-    command = [str(exe) if exe.exists() else shutil.which("jupyter-book") or "jupyter-book"]
-    out = tmp_path_factory.mktemp("site")
-    command += ["build", ".", "-W", "-n", "--keep-going", "--path-output", str(out)]
-    start = time.perf_counter()
-    result = subprocess.run(
-        command, cwd=ROOT, capture_output=True, text=True, timeout=900, stdin=subprocess.DEVNULL
-    )
-    return result, out / "_build" / "html", time.perf_counter() - start
+# The `site` fixture (the one build of the site, shared with tests/test_browser.py)
+# is in tests/conftest.py.
 
 
 def test_site_builds_without_warnings(site):
