@@ -26,6 +26,7 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
 CELL_TIMEOUT_SECONDS = 600
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 class _CurrentPythonKernels(KernelSpecManager):
@@ -68,6 +69,12 @@ def execute(path: Path) -> None:
     client.execute()
     for cell in nb.cells:
         cell.metadata.pop("execution", None)  # e.g. left by JupyterLab's "record timing"
+        if "outputs" in cell:
+            cell.outputs = [o for o in cell.outputs if WIDGET_VIEW not in o.get("data", {})]
+    # A live explorer needs a kernel: its stored views and state would only show dead controls on
+    # the site (and random model ids in every diff). The page shows descent.widgets.kernel_note()
+    # and a kernel-free animation instead.
+    nb.metadata.pop("widgets", None)
     nb.metadata["kernelspec"] = {
         "display_name": "Python 3 (ipykernel)",
         "language": "python",
