@@ -354,10 +354,27 @@ def _copy_assets(app, exception) -> None:
                 )
 
 
+def _drop_developer_files(app, exception) -> None:
+    """Remove from _static what no browser requests: source maps and the theme's gettext catalogs.
+
+    The theme's JavaScript ships with ``*.map`` files (3.4 MB, read only by a
+    developer's debugger) and its translation catalogs (``locales/``, used by
+    Sphinx at build time); without them the site fits its 30 MB budget
+    (tests/test_site_weight.py).
+    """
+    if exception is not None or app.builder.format != "html":
+        return
+    static = Path(app.outdir) / "_static"
+    for path in static.rglob("*.map"):
+        path.unlink()
+    shutil.rmtree(static / "locales", ignore_errors=True)
+
+
 def setup(app):
     app.setup_extension("sphinx.ext.mathjax")
     app.connect("config-inited", _configure, priority=900)  # after myst-nb's own
     app.connect("html-page-context", _write_each_script_once, priority=950)  # after the others
     app.connect("html-page-context", _drop_cdn_font_awesome)
     app.connect("build-finished", _copy_assets)
+    app.connect("build-finished", _drop_developer_files)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
