@@ -18,6 +18,8 @@ import nbformat
 import pytest
 import yaml
 
+from book_toc import toc_files  # noqa: E402  (tests/ is on sys.path)
+
 ROOT = Path(__file__).resolve().parent.parent
 BOOK = ROOT / "book"
 REPOSITORY = "https://github.com/descent-course/gd-to-adam"
@@ -37,24 +39,6 @@ SETUP_CELL_TAG = "remove-cell"
 # --------------------------------------------------------------------------- helpers
 
 
-def toc_files() -> list[str]:
-    """Every `file:` of _toc.yml (root first), without suffix, relative to the root."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf8"))
-    files = [toc["root"]]
-
-    def walk(node):
-        if isinstance(node, dict):
-            if "file" in node:
-                files.append(node["file"])
-            for key, value in node.items():
-                if key != "root":
-                    walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk({k: v for k, v in toc.items() if k != "root"})
-    return files
 
 
 def source_of(entry: str) -> Path:

@@ -37,6 +37,8 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
+from book_toc import toc_files  # noqa: E402  (tests/ is on sys.path)
+
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR") or ROOT / "_build" / "screenshots")
 # Debian's chromium first; a Chrome also works (GitHub's runners have one).
@@ -57,27 +59,9 @@ def _truthy(value: str | None) -> bool:
     return (value or "").strip().lower() not in ("", "0", "false", "no")
 
 
-def toc_entries() -> list[str]:
-    """Every `file:` of _toc.yml (root first), without suffix: 'book/intro', ..."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf8"))
-    entries = [toc["root"]]
-
-    def walk(node):
-        if isinstance(node, dict):
-            if "file" in node:
-                entries.append(node["file"])
-            for key, value in node.items():
-                if key != "root":
-                    walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk({k: v for k, v in toc.items() if k != "root"})
-    return entries
 
 
-PAGES = toc_entries()
+PAGES = toc_files()
 NOTEBOOK_PAGES = [e for e in PAGES if (ROOT / f"{e}.ipynb").exists()]
 
 # ------------------------------------------------------------------ browser & server
