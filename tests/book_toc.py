@@ -1,4 +1,4 @@
-"""The pages of the book as _toc.yml lists them, for the tests that walk every page."""
+"""The pages of the book as _toc.yml lists them, and whether the tests run under CI."""
 
 from __future__ import annotations
 
@@ -27,3 +27,10 @@ def toc_files() -> list[str]:
 
     walk({k: v for k, v in toc.items() if k != "root"})
     return files
+
+
+def in_ci() -> bool:
+    """True when the CI variable is set to a true value: then a missing tool fails instead of skipping."""
+    import os
+
+    return (os.environ.get("CI") or "").strip().lower() not in ("", "0", "false", "no")

@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pytest
 
+from book_toc import in_ci
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _truthy(value: str | None) -> bool:
-    return (value or "").strip().lower() not in ("", "0", "false", "no")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -35,7 +35,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     # Locally, tests that need PyTorch skip when it is missing (it is not in
     # requirements.txt: Binder would pull gigabytes of CUDA). In CI a missing torch
     # means a broken install step, and skipping would hide it: fail instead.
-    if _truthy(os.environ.get("CI")) and importlib.util.find_spec("torch") is None:
+    if in_ci() and importlib.util.find_spec("torch") is None:
         raise pytest.UsageError(
             "CI is set but PyTorch is not installed: .ci/run must `pip install torch==2.13.0` "
             "so that the cross-checks against torch.optim run instead of being skipped."

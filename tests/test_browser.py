@@ -37,7 +37,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from book_toc import toc_files  # noqa: E402  (tests/ is on sys.path)
+from book_toc import in_ci, toc_files  # noqa: E402  (tests/ is on sys.path)
 
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR") or ROOT / "_build" / "screenshots")
@@ -55,8 +55,6 @@ VIEWPORT = {"width": 1280, "height": 900}
 TIMEOUT_MS = 60_000  # per browser action; the machine may be busy
 
 
-def _truthy(value: str | None) -> bool:
-    return (value or "").strip().lower() not in ("", "0", "false", "no")
 
 
 
@@ -93,7 +91,7 @@ def browser():
         )
         problem = f"{where} (Debian: `apt-get install chromium`; these tests never download a browser)"
     if problem:
-        if _truthy(os.environ.get("CI")):
+        if in_ci():
             pytest.fail(f"CI is set but {problem}: .ci/run must install it.", pytrace=False)
         pytest.skip(problem)
 
@@ -686,7 +684,7 @@ def test_widgets_and_animation_in_a_scratch_book(browser, tmp_path):
     """
     import nbformat
 
-    if shutil.which("npm") is None and not _truthy(os.environ.get("CI")):
+    if shutil.which("npm") is None and not in_ci():
         pytest.skip("npm is not installed: a page with widgets needs it at build time (tools/offline_assets)")
     (tmp_path / "book").mkdir()
     shutil.copy(ROOT / "_config.yml", tmp_path / "_config.yml")
