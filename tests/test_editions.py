@@ -241,3 +241,49 @@ def test_site_edition_links_point_at_pages_and_anchors_that_exist(built, entry, 
         elif anchor and f'id="{anchor}"' not in target.read_text(encoding="utf8"):
             missing.append(url)
     assert not missing, f"{entry}: links to no page or anchor of the site: {sorted(missing)[:5]}"
+
+
+@pytest.mark.site
+@pytest.mark.notebooks
+@pytest.mark.parametrize("entry", NOTEBOOKS)
+def test_site_learner_edition_runs_top_to_bottom_with_the_stubs_unfilled(built, entry, tmp_path):
+    """What a learner gets must run with "Run all" before a single exercise is done."""
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    learner = read(built, "learner", entry)
+    client = NotebookClient(learner, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}})
+    try:
+        client.execute()
+    except CellExecutionError as error:
+        pytest.fail(f"{entry}: the learner edition stops with an error:\n{str(error)[-1500:]}", pytrace=False)
+    for cell in learner.cells:
+        if cell.cell_type == "code" and editions.checked_function(cell.source):
+            shown = json.dumps(cell.outputs)
+            assert "not written yet" in shown, f"{entry}: {cell.source!r} on its stub said {shown[:300]}"
+
+
+@pytest.mark.site
+def test_site_without_solutions(tmp_path, repo_root):
+    """COURSE_SOLUTIONS=hide: an instructor's site while an assignment is open."""
+    import os
+    import subprocess
+    import sys
+
+    exe = Path(sys.executable).with_name("jupyter-book")
+    result = subprocess.run(
+        [str(exe), "build", ".", "-W", "-n", "--keep-going", "--path-output", str(tmp_path)],
+        cwd=repo_root, capture_output=True, text=True, timeout=900, stdin=subprocess.DEVNULL,
+        env={**os.environ, editions.HIDE_VARIABLE: "hide"},
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    html = tmp_path / "_build" / "html"
+    for entry in NOTEBOOKS:
+        page_html = (html / f"{entry}.html").read_text(encoding="utf8")
+        assert count(r'<div class="exercise[^"]*" id=', page_html), f"{entry}: the exercises went too"
+        assert count(r'<div class="solution', page_html) == 0, f"{entry}: a solution is still on the page"
+        assert (html / editions.FOLDER / "learner" / f"{entry}.ipynb").is_file()
+        assert not (html / editions.FOLDER / "instructor" / f"{entry}.ipynb").exists()
+        assert not (html / "_sources" / f"{entry}.ipynb").exists(), "the source notebook holds the solutions"
+    index = (html / "searchindex.js").read_text(encoding="utf8")
+    assert "Solution to" not in index
