@@ -23,6 +23,7 @@ from .optimizers.rmsprop import RMSProp, RMSPropState, rmsprop_rule
 from .tree import tree_add, tree_map
 from .objectives import Beale, Himmelblau, LinearRegressionMSE, Objective, Quadratic, Rosenbrock, Saddle
 from .run import Run, minimize
+from .replay import Replay, replay
 from .plots import plot_contours, plot_losses, plot_moments
 from .models import MLP, LinearRegression, SoftmaxRegression
 from .training import History, train
@@ -61,6 +62,8 @@ __all__ = [
     "LinearRegressionMSE",
     "Run",
     "minimize",
+    "Replay",
+    "replay",
     "plot_contours",
     "plot_losses",
     "plot_moments",
