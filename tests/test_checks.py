@@ -377,8 +377,8 @@ def test_forgotten_eps_is_named_not_shown_as_two_equal_numbers():
 
 
 def test_adam_no_correction_gives_the_factor():
-    assert "(1 − β₁)/√(1 − β₂), 3.16 times too large here" in check_adam_step(adam_uncorrected).message
-    assert "only 0.32 times the corrected one" in check_adam_step(adam_uncorrected, beta2=0.9).message
+    assert "(1 − β₁)/√(1 − β₂) ≈ 3.16 times too large here" in check_adam_step(adam_uncorrected).message
+    assert "only ≈ 0.32 times the corrected one" in check_adam_step(adam_uncorrected, beta2=0.9).message
 
 
 def test_two_slips_at_once_are_both_named():

@@ -601,10 +601,10 @@ def check_adam_step(fn: Callable, lr: float = 0.01, beta1: float = 0.9, beta2: f
         return rule
 
     first = (1 - beta1) / np.sqrt(1 - beta2)
-    size = f"{first:.2f} times too large" if first > 1 else f"only {first:.2f} times the corrected one"
+    size = f"≈ {first:.2f} times too large" if first > 1 else f"only ≈ {first:.2f} times the corrected one"
     explain = {
         "no_correction": "there is no bias correction: divide m by 1 − β₁ᵗ and v by 1 − β₂ᵗ before the step. Without it "
-                         f"the first step is (1 − β₁)/√(1 − β₂), {size} here.",
+                         f"the first step is (1 − β₁)/√(1 − β₂) {size} here.",
         "only_m_hat": "only m is bias-corrected: divide v by 1 − β₂ᵗ too, and take the root of v̂ = v/(1 − β₂ᵗ).",
         "only_v_hat": "only v is bias-corrected: divide m by 1 − β₁ᵗ too, and step along m̂ = m/(1 − β₁ᵗ).",
         "t_from_0": "t is counted from 0: on the first call t = 1, so the corrections are 1 − β₁¹ and 1 − β₂¹ "
