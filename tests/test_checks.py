@@ -616,3 +616,31 @@ def test_the_engine_checks_any_function_of_arrays():
     assert result.message == (
         "your function differs from α/√t, and your numbers fit more than one explanation: t starts at 1. Or: or something else."
     )
+
+
+def test_check_step_builds_a_checker_for_another_optimizer():
+    """Nesterov momentum, checked by the engine of the check_*_step functions (as schedule_checks does)."""
+    from descent import Momentum, momentum_rule
+    from descent.checks import check_step
+
+    def check_nesterov_step(fn, lr=0.1, beta=0.9):
+        def mistaken_rule(choice):
+            return lambda g, m, t: momentum_rule(g, m, lr, beta, nesterov="no_look_ahead" not in choice.values())
+
+        return check_step(fn, Momentum(lr, beta, nesterov=True), name="nesterov_step", state={"m": "velocity"},
+                          hyper={"lr": lr, "beta": beta}, pass_t=False, rule_slips={"look": ("no_look_ahead",)},
+                          mistaken_rule=mistaken_rule, explain={"no_look_ahead": "step along β m_t + (1 − β) g_t."},
+                          formula="−α (β m_t + (1 − β) g_t)")
+
+    def nesterov_step(theta, g, m, lr, beta):
+        m = beta * m + (1 - beta) * g
+        return theta - lr * (beta * m + (1 - beta) * g), m
+
+    def nesterov_uphill(theta, g, m, lr, beta):
+        m = beta * m + (1 - beta) * g
+        return theta + lr * m, m
+
+    assert check_nesterov_step(nesterov_step).message.startswith("nesterov_step matches descent.Momentum(lr=0.1, beta=0.9)")
+    result = check_nesterov_step(nesterov_uphill)
+    assert result.mistakes == ("no_look_ahead", "uphill")
+    assert "(1) step along β m_t + (1 − β) g_t. (2) your step goes uphill: θ moves by −α (β m_t + (1 − β) g_t)" in result.message

@@ -16,8 +16,10 @@ correction, t counted from 0, ...), alone and two or three at a time, to name
 every one that explains the learner's numbers. It never raises on the
 learner's code: whatever goes wrong is said in the :class:`CheckResult`.
 
-The engine, :func:`check_function`, knows nothing about optimizers; another
-module can build a checker for any function of arrays on it.
+Two engines are public, for checkers in other modules: :func:`check_step` for
+one step of any optimizer (it runs the search of mistakes), and
+:func:`check_function`, which knows nothing about optimizers, for any function
+of arrays.
 """
 
 from __future__ import annotations
@@ -81,6 +83,10 @@ class _Stop(Exception):
 
     def __init__(self, result: CheckResult):
         self.result = result
+
+
+class _Parted(Exception):
+    """Raised when a candidate mistake stops giving the learner's numbers."""
 
 
 # --- calling the learner's function -------------------------------------------------------------
@@ -306,7 +312,7 @@ def check_function(
 def _run_learner(call, drive, parameters, returns, expected, fname):
     """Drive the learner's function on copies of its inputs: (outputs, names of inputs it changed) or a CheckResult."""
     changed = []
-    count = iter(itertools.count(1))
+    count = itertools.count(1)
 
     def learner(values):
         t = next(count)
@@ -351,7 +357,7 @@ def _watched(candidate, outputs):
     def call(values):
         result = candidate(values)
         if not all(_agree(a, b) for a, b in zip(result, outputs[next(count)])):
-            raise _Stop(None)
+            raise _Parted
         return result
 
     return call
@@ -395,12 +401,26 @@ def _combinations(dimensions: dict):
                 yield options, dict(zip(chosen, options))
 
 
-def _check_step(fn, optimizer, *, name, state, hyper, pass_t, rule_slips, mistaken_rule, explain, formula):
-    """The checker of one optimizer step: ``fn(theta, g, *state, [t,] *hyper) -> (theta_new, *state_new)``.
+def check_step(fn, optimizer, *, name: str, state: dict, hyper: dict, pass_t: bool, rule_slips: dict,
+               mistaken_rule: Callable, explain: dict, formula: str, label: str | None = None) -> CheckResult:
+    """Check the learner's ``fn(theta, g, *state, [t,] *hyper) -> (theta_new, *state_new)`` against ``optimizer``.
 
-    state : {the learner's name: the field of the optimizer's state}, e.g. {"m": "velocity"}.
-    rule_slips : {dimension: options} of mistakes inside the rule; ``mistaken_rule(choice)``
-        returns a rule ``(g, *state, t) -> (Δ, *state)`` making the mistakes of ``choice``.
+    The engine of every ``check_*_step``, for checkers of other optimizers too.
+    ``fn`` is run along a fixed stream of 12 gradients from θ_0 (its own outputs
+    fed back) and compared with :func:`~descent.replay.replay` of ``optimizer``.
+
+    name : the function the exercise asks for, e.g. ``"adam_step"`` (for the messages).
+    state : {the learner's name: the field of the optimizer's state}, e.g. ``{"m": "velocity"}``.
+    hyper : {name: value} passed to ``fn`` by name, e.g. ``{"lr": 0.1, "beta": 0.9}``; needs ``lr``.
+    pass_t : whether ``fn`` takes t, the number of the step (1 on the first call).
+    rule_slips : {dimension: options} of the mistakes inside the rule, e.g.
+        ``{"eps": ("eps_inside", "eps_missing")}``: up to MAX_SLIPS dimensions are combined,
+        with the slips every optimizer can make (OUTPUT_SLIPS: sign, lr, returning Δ).
+    mistaken_rule : ``mistaken_rule(choice)``, with ``choice`` a dict {dimension: option} of
+        the rule slips made (empty: none), returns ``rule(g, *state, t) -> (Δ_t, *state_t)``.
+    explain : {option: the sentence that names it for the learner}.
+    formula : the step in the book's notation, e.g. ``"−α m_t"`` (for the sign and lr sentences).
+    label : what the learner is compared with; by default ``descent.<Optimizer>(hyper...)``.
     """
     grads = _gradient_stream()
     parameters = ("theta", "g", *state, *(("t",) if pass_t else ()), *hyper)
@@ -443,7 +463,7 @@ def _check_step(fn, optimizer, *, name, state, hyper, pass_t, rule_slips, mistak
     }
     args = ", ".join(parameters)
     signature = f"{name}({args}) -> {returns[0] if len(returns) == 1 else '(' + ', '.join(returns) + ')'}"
-    label = f"descent.{type(optimizer).__name__}({', '.join(f'{k}={v!r}' for k, v in hyper.items())})"
+    label = label or f"descent.{type(optimizer).__name__}({', '.join(f'{k}={v!r}' for k, v in hyper.items())})"
     return check_function(fn, label=label, signature=signature, parameters=parameters,
                           returns=returns, drive=drive, expected=right, candidates=candidates, explain=explain)
 
@@ -451,7 +471,7 @@ def _check_step(fn, optimizer, *, name, state, hyper, pass_t, rule_slips, mistak
 def check_gd_step(fn: Callable, lr: float = 0.1) -> CheckResult:
     """Check ``fn(theta, g, lr) -> theta_new`` against θ_t = θ_{t−1} − α g_t."""
     optimizer = GradientDescent(lr)  # validates lr as the optimizer does
-    return _check_step(fn, optimizer, name="gd_step", state={}, hyper={"lr": lr}, pass_t=False, rule_slips={},
+    return check_step(fn, optimizer, name="gd_step", state={}, hyper={"lr": lr}, pass_t=False, rule_slips={},
                        mistaken_rule=lambda choice: lambda g, t: (gd_rule(g, lr),), explain={}, formula="−α g_t")
 
 
@@ -479,7 +499,7 @@ def check_momentum_step(fn: Callable, lr: float = 0.1, beta: float = 0.9) -> Che
         "old_velocity": "the step uses the old velocity m_{t−1}; update m first, then step with the new m_t.",
     }
     slips = {"form": ("heavy_ball",), "swapped": ("swapped",), "velocity": ("old_velocity",)}
-    return _check_step(fn, optimizer, name="momentum_step", state={"m": "velocity"}, hyper={"lr": lr, "beta": beta},
+    return check_step(fn, optimizer, name="momentum_step", state={"m": "velocity"}, hyper={"lr": lr, "beta": beta},
                        pass_t=False, rule_slips=slips, mistaken_rule=mistaken_rule, explain=explain, formula="−α m_t")
 
 
@@ -521,7 +541,7 @@ def check_adagrad_step(fn: Callable, lr: float = 0.1, eps: float = 1e-8) -> Chec
         "g_not_squared": "s must add the square g², not g itself.",
         "eps_inside": "ε is inside the square root; here it goes outside: g/(√s + ε).",
     })
-    return _check_step(fn, optimizer, name="adagrad_step", state={"s": "s"}, hyper={"lr": lr, "eps": eps}, pass_t=False,
+    return check_step(fn, optimizer, name="adagrad_step", state={"s": "s"}, hyper={"lr": lr, "eps": eps}, pass_t=False,
                        rule_slips=slips, mistaken_rule=mistaken_rule, explain=explain, formula="−α g_t/(√s_t + ε)")
 
 
@@ -553,7 +573,7 @@ def check_rmsprop_step(fn: Callable, lr: float = 0.01, beta: float = 0.9, eps: f
         "swapped": "β and 1 − β are swapped in the average of g²: the old v is weighted by β, the new g² by 1 − β.",
         "old_v": "the step divides by the old average v_{t−1}; update v first.",
     })
-    return _check_step(fn, optimizer, name="rmsprop_step", state={"v": "v"}, hyper={"lr": lr, "beta": beta, "eps": eps},
+    return check_step(fn, optimizer, name="rmsprop_step", state={"v": "v"}, hyper={"lr": lr, "beta": beta, "eps": eps},
                        pass_t=False, rule_slips=slips, mistaken_rule=mistaken_rule, explain=explain,
                        formula="−α g_t/(√v_t + ε)")
 
@@ -620,5 +640,5 @@ def check_adam_step(fn: Callable, lr: float = 0.01, beta1: float = 0.9, beta2: f
                            "first steps).",
     }
     hyper = {"lr": lr, "beta1": beta1, "beta2": beta2, "eps": eps}
-    return _check_step(fn, optimizer, name="adam_step", state={"m": "m", "v": "v"}, hyper=hyper, pass_t=True,
+    return check_step(fn, optimizer, name="adam_step", state={"m": "m", "v": "v"}, hyper=hyper, pass_t=True,
                        rule_slips=slips, mistaken_rule=mistaken_rule, explain=explain, formula="−α m̂_t/(√v̂_t + ε)")
