@@ -651,3 +651,13 @@ def test_check_step_builds_a_checker_for_another_optimizer():
     result = check_nesterov_step(nesterov_uphill)
     assert result.mistakes == ("no_look_ahead", "uphill")
     assert "(1) step along β m_t + (1 − β) g_t. (2) your step goes uphill: θ moves by −α (β m_t + (1 − β) g_t)" in result.message
+
+
+def test_nan_from_the_learners_code_is_said():
+    def subtracts_squares(theta, g, s, lr, eps):
+        s = s - g**2  # the root of a negative number is NaN
+        return theta - lr * g / (np.sqrt(s) + eps), s
+
+    message = check_adagrad_step(subtracts_squares).message
+    assert "first at step t = 1, in theta:" in message
+    assert "your values include NaN (a square root of a negative number, or 0/0?)" in message
