@@ -53,9 +53,11 @@ def gd_noise_floor(hessian, noise_cov, lr: float) -> float:
     lr = check_positive("lr", lr)
     curvatures, directions = np.linalg.eigh(A)
     if np.any(curvatures <= 0):
-        raise ValueError(f"hessian must be positive definite (every eigenvalue > 0), got eigenvalues {curvatures}")
+        raise ValueError(f"hessian must be positive definite (every eigenvalue > 0), "
+                         f"got eigenvalues {curvatures}")
     if lr * curvatures.max() >= 2:
-        raise ValueError(f"lr must be < 2/L = {2 / curvatures.max():.4g} for a floor to exist, got {lr!r}")
+        raise ValueError(f"lr must be < 2/L = {2 / curvatures.max():.4g} for a floor to exist, "
+                         f"got {lr!r}")
     variances = np.einsum("ji,jk,ki->i", directions, sigma, directions)   # σ_i² = u_iᵀ Σ u_i
     return float(np.sum(lr * variances / (2 * (2 - lr * curvatures))))
 

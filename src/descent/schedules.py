@@ -110,7 +110,8 @@ class Cosine:
         t = _check_step(t)
         if t > self.total_steps:
             return float(self.floor)
-        return self.floor + (1 - self.floor) * 0.5 * (1 + math.cos(math.pi * (t - 1) / self.total_steps))
+        half_cosine = 0.5 * (1 + math.cos(math.pi * (t - 1) / self.total_steps))   # from 1 down to 0
+        return self.floor + (1 - self.floor) * half_cosine
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,13 @@ class LinearWarmup:
         if t <= self.steps:
             return t / self.steps
         return 1.0 if self.then is None else self.then(t - self.steps)
+
+
+def _check_multiplier(scale, t: int) -> float:
+    # A schedule is any function of t, possibly the learner's: a negative η_t would step uphill.
+    if isinstance(scale, bool) or not isinstance(scale, numbers.Real) or not math.isfinite(scale) or scale < 0:
+        raise ValueError(f"the schedule must return a finite number >= 0, got {scale!r} at t = {t}")
+    return float(scale)
 
 
 def multipliers(schedule: Callable[[int], float], steps: int) -> list:
@@ -177,8 +185,7 @@ class Scheduled:
     def update(self, grads, state: ScheduledState, params=None):
         """The wrapped optimizer's step times η_t."""
         t = state.t + 1
-        scale = self.schedule(t)
-        if isinstance(scale, bool) or not isinstance(scale, numbers.Real) or not math.isfinite(scale) or scale < 0:
-            raise ValueError(f"the schedule must return a finite number >= 0, got {scale!r} at t = {t}")
+        scale = _check_multiplier(self.schedule(t), t)
         step, inner = self.optimizer.update(grads, state.inner, params)
-        return tree_map(lambda s: scale * s, step), ScheduledState(inner=inner, t=t, scale=float(scale))
+        scaled = tree_map(lambda s: scale * s, step)
+        return scaled, ScheduledState(inner=inner, t=t, scale=scale)
