@@ -28,7 +28,7 @@ from typing import Any, Callable, NamedTuple
 import numpy as np
 
 from .run import Run, minimize
-from .validation import check_positive, check_positive_int
+from .validation import require_positive, require_positive_int
 
 __all__ = ["Problem", "Trial", "Tuning", "lr_grid", "steps_to_settle", "tune_lr", "compare", "winners", "steps_table"]
 
@@ -91,8 +91,8 @@ def lr_grid(low: float, high: float, per_decade: int = 4) -> np.ndarray:
     ``lr_grid(1e-3, 1, 2)`` is 0.001, 0.00316, 0.01, 0.0316, 0.1, 0.316, 1: the
     same points whatever the range, so grids of different ranges line up.
     """
-    low, high = check_positive("low", low), check_positive("high", high)
-    per_decade = check_positive_int("per_decade", per_decade)
+    low, high = require_positive("low", low), require_positive("high", high)
+    per_decade = require_positive_int("per_decade", per_decade)
     if low > high:
         raise ValueError(f"low must be <= high, got low={low!r}, high={high!r}")
     first = int(np.ceil(np.log10(low) * per_decade - 1e-9))
@@ -148,10 +148,10 @@ def tune_lr(f, x0, make_optimizer: Callable[[float], Any], lrs, steps: int, tol:
     if not np.all(np.isfinite(grid)) or np.any(grid <= 0):
         raise ValueError(f"lrs must all be finite and > 0, got {lrs!r}")
     grid = np.unique(grid)[::-1]  # sorted, largest first
-    steps = check_positive_int("steps", steps)
-    tol = check_positive("tol", tol)
+    steps = require_positive_int("steps", steps)
+    tol = require_positive("tol", tol)
     if patience is not None:
-        patience = check_positive_int("patience", patience)
+        patience = require_positive_int("patience", patience)
 
     trials, best_run, best_steps, best_lr, misses, lowest = [], None, None, None, 0, None
     for lr in grid.tolist():

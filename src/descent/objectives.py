@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .validation import _check_real, check_nonnegative, check_positive, check_positive_int
+from .validation import require_real, require_nonnegative, require_positive, require_positive_int
 
 __all__ = [
     "Objective",
@@ -83,7 +83,10 @@ class Objective:
         return self._grad(self._points(theta))
 
     def _points(self, theta) -> np.ndarray:
-        theta = np.asarray(theta, dtype=float)
+        theta = np.asarray(theta)
+        if theta.dtype.kind not in "iufb":
+            raise TypeError(f"theta must be an array of real numbers, got dtype {theta.dtype}")
+        theta = theta.astype(float, copy=False)
         if theta.ndim == 0 or theta.shape[0] != self.dim:
             raise ValueError(
                 f"theta must have shape ({self.dim},) for one point or ({self.dim}, ...) for a stack of points "
@@ -133,7 +136,7 @@ class Quadratic(Objective):
             # A zero eigenvalue gives a line of minimisers, a negative one no
             # minimum at all: the convergence statements above need all > 0.
             raise ValueError(f"eigenvalues must all be finite and > 0, got {tuple(values.tolist())}")
-        angle = _check_real("angle", angle)
+        angle = require_real("angle", angle)
         if values.size != 2 and angle != 0:
             raise ValueError(f"angle must be 0 unless there are 2 eigenvalues (a rotation in the plane); got angle={angle!r} with {values.size} eigenvalue(s)")
 
@@ -157,7 +160,7 @@ class Quadratic(Objective):
     @classmethod
     def with_condition_number(cls, kappa: float, angle: float = 0.0) -> "Quadratic":
         """The 2-D quadratic with eigenvalues (1, κ): μ = 1, L = κ."""
-        kappa = _check_real("kappa", kappa)
+        kappa = require_real("kappa", kappa)
         if kappa < 1:
             raise ValueError(f"kappa must be >= 1 (it is L/μ, largest over smallest eigenvalue), got {kappa!r}")
         return cls((1.0, kappa), angle=angle)
@@ -204,8 +207,8 @@ class Rosenbrock(Objective):
     """
 
     def __init__(self, a: float = 1.0, b: float = 100.0):
-        self.a = _check_real("a", a)
-        self.b = check_positive("b", b)  # b = 0 would make every (a, y) a minimiser
+        self.a = require_real("a", a)
+        self.b = require_positive("b", b)  # b = 0 would make every (a, y) a minimiser
         self.dim = 2
         self.minimizers = np.array([[self.a, self.a**2]])
         self.minimum = 0.0
@@ -392,12 +395,12 @@ class LinearRegressionMSE(Objective):
         contours of f are tilted ellipses, and the condition number is about
         19, which makes plain gradient descent visibly slow.
         """
-        a, b = _check_real("a", a), _check_real("b", b)
-        n = check_positive_int("n", n)
+        a, b = require_real("a", a), require_real("b", b)
+        n = require_positive_int("n", n)
         if n < 2:
             raise ValueError(f"n must be >= 2 to fit a line, got {n}")
-        noise = check_nonnegative("noise", noise)
-        low, high = (_check_real("x_range[0]", x_range[0]), _check_real("x_range[1]", x_range[1]))
+        noise = require_nonnegative("noise", noise)
+        low, high = (require_real("x_range[0]", x_range[0]), require_real("x_range[1]", x_range[1]))
         if not low < high:
             raise ValueError(f"x_range must be (low, high) with low < high, got {x_range!r}")
         rng = np.random.default_rng(seed)
