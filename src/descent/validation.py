@@ -16,6 +16,8 @@ from __future__ import annotations
 import math
 import numbers
 
+import numpy as np
+
 
 def require_real(name: str, value) -> float:
     """``value`` must be a finite real number; returned as a Python float."""
@@ -65,7 +67,7 @@ def require_choice(name: str, value, allowed: tuple) -> str:
 
 def require_bool(name: str, value) -> bool:
     """``value`` must be True or False (not a truthy string such as "no"); numpy's bool is accepted."""
-    if isinstance(value, bool) or type(value).__name__ == "bool_":
+    if isinstance(value, (bool, np.bool_)):
         return bool(value)
     raise TypeError(f"{name} must be True or False, got {type(value).__name__} {value!r}")
 

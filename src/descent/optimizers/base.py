@@ -115,9 +115,12 @@ class Optimizer:
 def divide(numerator: np.ndarray, denominator: np.ndarray, eps: float) -> np.ndarray:
     """numerator / denominator, reading 0/0 as 0 when ε = 0.
 
-    With ε > 0 the denominator is never zero. With ε = 0 it is zero exactly
-    where every gradient so far was zero, and then so is the numerator: that
-    coordinate has not moved, so its step is 0 (as sign(0) = 0).
+    With ε > 0 the denominator is never zero. With ε = 0 it is zero where
+    every gradient so far was zero, and then so is the numerator: that
+    coordinate has not moved, so its step is 0 (as sign(0) = 0). It is also
+    zero where g² underflowed (|g| < 1e-154 in float64, < 1.7e-4 in float16)
+    while g did not: that coordinate then does not move either, instead of
+    taking an infinite step; an ε > 0 (representable in the dtype) avoids it.
     """
     if eps > 0:
         return numerator / denominator
