@@ -50,7 +50,7 @@ def ewa_weights(beta: float, t: int) -> np.ndarray:
     return (1 - beta) * beta ** np.arange(t - 1, -1, -1, dtype=float)
 
 
-def window(beta: float) -> float:
+def averaging_window(beta: float) -> float:
     """1/(1 − β): how many recent steps the average effectively spans."""
     return 1.0 / (1.0 - require_beta("beta", beta))
 

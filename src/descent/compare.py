@@ -15,7 +15,7 @@ all at one shared rate, mostly measures the defaults. The protocol here:
    the larger learning rate, the one tried first. Once some learning rate has
    settled, the search stops after ``patience`` learning rates in a row that do
    not beat the best (``patience=None``, the default, tries the whole grid).
-3. :func:`compare` does this for every configuration on every problem, with the
+3. :func:`compare_optimizers` does this for every configuration on every problem, with the
    same grid, step budget and tolerance for all, and :func:`steps_table` writes
    the result as a Markdown table.
 """
@@ -30,7 +30,7 @@ import numpy as np
 from .run import Run, minimize
 from .validation import require_positive, require_positive_int
 
-__all__ = ["Problem", "Trial", "Tuning", "lr_grid", "steps_to_settle", "tune_lr", "compare", "winners", "steps_table"]
+__all__ = ["Problem", "Trial", "Tuning", "lr_grid", "steps_to_settle", "tune_lr", "compare_optimizers", "winners", "steps_table"]
 
 
 class Problem(NamedTuple):
@@ -189,7 +189,7 @@ def _can_beat(f, x0, optimizer, best_steps: int, tol: float, f_star) -> bool:
     return run.losses[-1] - f_star <= tol
 
 
-def compare(problems: dict, optimizers: dict, lrs, tol: float, *, patience: int | None = None) -> dict:
+def compare_optimizers(problems: dict, optimizers: dict, lrs, tol: float, *, patience: int | None = None) -> dict:
     """:func:`tune_lr` for every optimizer on every problem: ``{problem: {optimizer: Tuning}}``.
 
     ``problems`` maps a name to a :class:`Problem` (objective, x0, steps);
@@ -228,7 +228,7 @@ def steps_table(results: dict, *, first_column: str = "objective", show_lr: bool
     within the budget.
     """
     if not results:
-        raise ValueError("results is empty: pass the dict returned by compare()")
+        raise ValueError("results is empty: pass the dict returned by compare_optimizers()")
     names = list(next(iter(results.values())))
     lines = ["| " + " | ".join([first_column, *names]) + " |", "|" + "---|" * (len(names) + 1)]
     for problem_name, row in results.items():

@@ -1,4 +1,4 @@
-"""Parameters as one flat vector, for the optimisers of SciPy, and the exact optimum of a convex model.
+"""The L-BFGS reference minimum f* of a model's loss, and the flat vectors SciPy needs for it.
 
 The models of :mod:`descent.models` keep their parameters in a dict of arrays
 (``{"weights": W, "bias": b}``); ``scipy.optimize.minimize`` wants one 1-D
