@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 import descent
 from descent import (MLP, AdaGrad, Adam, AdamState, AdamW, GradientDescent, LinearRegression, LinearRegressionMSE,
                      Momentum, Quadratic, RMSProp, Rosenbrock, minimize, train, tree_add)
-from descent.averages import bias_factor, ewa, half_life, window
+from descent.averages import bias_factor, ewa
 from descent.loops import epoch_batches, rng_from_seed
 from descent.online import CyclicLinear, projected_run
 from descent.theory import gd_optimal_rate

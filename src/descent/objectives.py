@@ -31,6 +31,8 @@ import numpy as np
 from .validation import require_real, require_nonnegative, require_positive, require_positive_int
 
 __all__ = [
+    "rotation",
+    "turned",
     "Objective",
     "Quadratic",
     "Rosenbrock",
@@ -39,6 +41,24 @@ __all__ = [
     "Beale",
     "LinearRegressionMSE",
 ]
+
+
+def rotation(angle: float) -> np.ndarray:
+    """R(angle), the 2×2 matrix that turns a point counter-clockwise by ``angle`` radians."""
+    c, s = np.cos(angle), np.sin(angle)
+    return np.array([[c, -s], [s, c]])
+
+
+def turned(angle: float, point) -> np.ndarray:
+    """``point`` (x, y) turned counter-clockwise by ``angle`` radians: R(angle) @ point.
+
+    Turning a start point with the same angle as ``Quadratic(..., angle=angle)``
+    turns its axes puts it in the same place relative to the valley.
+    """
+    point = np.asarray(point, dtype=float)
+    if point.shape != (2,):
+        raise ValueError(f"point must be one 2-D point (x, y), got shape {point.shape}")
+    return rotation(require_real("angle", angle)) @ point
 
 
 def _scalar_or_array(value):
@@ -81,6 +101,20 @@ class Objective:
     def grad(self, theta) -> np.ndarray:
         """∇f(θ), an array with the shape of θ."""
         return self._grad(self._points(theta))
+
+    def hessian(self, theta) -> np.ndarray:
+        """∇²f(θ), the d×d matrix of second derivatives at one point θ of shape (d,), exact.
+
+        Its eigenvalues are the curvatures at θ: all > 0 at a minimum, some
+        < 0 at a saddle point.
+        """
+        theta = self._points(theta)
+        if theta.ndim != 1:
+            raise ValueError(f"hessian takes one point of shape ({self.dim},), got shape {theta.shape}")
+        return np.array(self._hessian(theta), dtype=float)
+
+    def _hessian(self, theta: np.ndarray):  # pragma: no cover - abstract
+        raise NotImplementedError
 
     def _points(self, theta) -> np.ndarray:
         theta = np.asarray(theta)
@@ -144,12 +178,8 @@ class Quadratic(Objective):
         self.angle = angle
         self.axis_labels = ("θ₁", "θ₂")
         self.dim = values.size
-        if self.dim == 2:
-            c, s = np.cos(angle), np.sin(angle)
-            rotation = np.array([[c, -s], [s, c]])
-        else:
-            rotation = np.eye(self.dim)
-        self._A = rotation @ np.diag(values) @ rotation.T
+        turn = rotation(angle) if self.dim == 2 else np.eye(self.dim)
+        self._A = turn @ np.diag(values) @ turn.T
         self._A = (self._A + self._A.T) / 2  # exactly symmetric despite rounding
         self.minimizers = np.zeros((1, self.dim))
         self.minimum = 0.0
@@ -165,9 +195,10 @@ class Quadratic(Objective):
             raise ValueError(f"kappa must be >= 1 (it is L/μ, largest over smallest eigenvalue), got {kappa!r}")
         return cls((1.0, kappa), angle=angle)
 
-    @property
-    def hessian(self) -> np.ndarray:
-        """A (a copy, so that changing it cannot change f)."""
+    def hessian(self, theta=None) -> np.ndarray:
+        """A, the same at every θ (a copy, so that changing it cannot change f); θ may be omitted."""
+        if theta is not None:
+            self._points(theta)
         return self._A.copy()
 
     @property
@@ -226,6 +257,12 @@ class Rosenbrock(Objective):
         valley = y - x * x
         return np.array([-2 * (self.a - x) - 4 * self.b * x * valley, 2 * self.b * valley])
 
+    def _hessian(self, theta):
+        # ∂²f/∂x² = 2 − 4b(y − x²) + 8bx²,  ∂²f/∂x∂y = −4bx,  ∂²f/∂y² = 2b
+        x, y = _coordinates(theta)
+        b = self.b
+        return [[2 - 4 * b * (y - x * x) + 8 * b * x * x, -4 * b * x], [-4 * b * x, 2 * b]]
+
 
 class Saddle(Objective):
     """f(x, y) = x² − y² + y⁴/4: a saddle point at the origin between two minima.
@@ -256,6 +293,10 @@ class Saddle(Objective):
     def _grad(self, theta):
         x, y = _coordinates(theta)
         return np.array([2 * x, y * (y * y - 2)])
+
+    def _hessian(self, theta):
+        _, y = _coordinates(theta)
+        return [[2.0, 0.0], [0.0, 3 * y * y - 2]]
 
 
 def _himmelblau_minimizers() -> np.ndarray:
@@ -300,6 +341,13 @@ class Himmelblau(Objective):
         first, second = x * x + y - 11, x + y * y - 7
         return np.array([4 * x * first + 2 * second, 2 * first + 4 * y * second])
 
+    def _hessian(self, theta):
+        # With A = x² + y − 11 and B = x + y² − 7: f_xx = 4A + 8x² + 2, f_xy = 4(x + y), f_yy = 4B + 8y² + 2
+        x, y = _coordinates(theta)
+        first, second = x * x + y - 11, x + y * y - 7
+        cross = 4 * (x + y)
+        return [[4 * first + 8 * x * x + 2, cross], [cross, 4 * second + 8 * y * y + 2]]
+
 
 class Beale(Objective):
     """f(x, y) = (1.5 − x + xy)² + (2.25 − x + xy²)² + (2.625 − x + xy³)² (Beale 1958).
@@ -335,6 +383,18 @@ class Beale(Objective):
         dx = 2 * (r1 * (y - 1) + r2 * (y2 - 1) + r3 * (y2 * y - 1))
         dy = 2 * x * (r1 + 2 * r2 * y + 3 * r3 * y2)
         return np.array([dx, dy])
+
+    def _hessian(self, theta):
+        # f = Σ rᵢ², so ∇²f = 2 Σ (∇rᵢ ∇rᵢᵀ + rᵢ ∇²rᵢ), with ∇rᵢ = (yⁱ − 1, i x yⁱ⁻¹),
+        # ∂²rᵢ/∂x² = 0, ∂²rᵢ/∂x∂y = i yⁱ⁻¹, ∂²rᵢ/∂y² = i(i − 1) x yⁱ⁻².
+        x, y = _coordinates(theta)
+        hxx = hxy = hyy = 0.0
+        for i, r in enumerate(self._residuals(x, y), start=1):
+            rx, ry = y**i - 1, i * x * y ** (i - 1)
+            hxx += 2 * rx * rx
+            hxy += 2 * (rx * ry + r * i * y ** (i - 1))
+            hyy += 2 * (ry * ry + r * i * (i - 1) * x * (y ** (i - 2) if i >= 2 else 0.0))
+        return [[hxx, hxy], [hxy, hyy]]
 
 
 class LinearRegressionMSE(Objective):
@@ -408,9 +468,10 @@ class LinearRegressionMSE(Objective):
         y = a * x + b + noise * rng.standard_normal(n)
         return cls(x, y)
 
-    @property
-    def hessian(self) -> np.ndarray:
-        """(2/n) XᵀX, the same at every θ."""
+    def hessian(self, theta=None) -> np.ndarray:
+        """(2/n) XᵀX, the same at every θ; θ may be omitted."""
+        if theta is not None:
+            self._points(theta)
         return 2.0 / self.n_samples * (self._X.T @ self._X)
 
     def _residuals(self, theta):
