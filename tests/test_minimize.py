@@ -38,7 +38,7 @@ def test_gradient_descent_on_a_rotated_quadratic_is_a_matrix_power():
     x0, lr = np.array([1.5, -0.5]), 0.15
     run = minimize(f, x0, GradientDescent(lr=lr), steps=30)
     for t in (0, 1, 7, 30):
-        expected = np.linalg.matrix_power(np.eye(2) - lr * f.hessian, t) @ x0
+        expected = np.linalg.matrix_power(np.eye(2) - lr * f.hessian(), t) @ x0
         np.testing.assert_allclose(run.points[t], expected, rtol=1e-10, atol=1e-14)
 
 
