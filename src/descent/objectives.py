@@ -137,6 +137,19 @@ class Objective:
     def __repr__(self) -> str:
         return self.name
 
+    def __eq__(self, other) -> bool:
+        # Two objectives are equal when they are the same function: same class, same parameters
+        # (so a record that went through pickle or deepcopy still equals the original).
+        if type(other) is not type(self):
+            return NotImplemented
+        mine, theirs = vars(self), vars(other)
+        return mine.keys() == theirs.keys() and all(
+            np.array_equal(value, theirs[key]) if isinstance(value, np.ndarray) else value == theirs[key]
+            for key, value in mine.items())
+
+    def __hash__(self) -> int:
+        return hash((type(self), self.name))  # equal objectives have equal names
+
 
 class Quadratic(Objective):
     """f(θ) = ½ θᵀAθ with A = R diag(λ₁, …, λ_d) Rᵀ, the model of every smooth minimum.

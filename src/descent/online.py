@@ -28,6 +28,7 @@ drifts to x = +1, the worst point, with average regret tending to 2(C − 2)/3.
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass
 from typing import Callable, Optional
 
@@ -197,6 +198,9 @@ def projected_run(problem, optimizer, x0, steps: int, *,
         loss = problem.loss(t, x)
         step, state = optimizer.update(problem.grad(t, x), state, x)
         factor = 1.0 if schedule is None else schedule(t)
+        if not (isinstance(factor, numbers.Real) and 0 <= factor < math.inf):
+            raise ValueError(f"schedule(t) must return a finite factor >= 0 for the learning rate; "
+                             f"at t = {t} it returned {factor!r}")
         moved = x + factor * step
         if not array_finite(np.ravel(moved)):  # clipping would hide a NaN step as a point of the box
             stopped = stop_message(t, "the step became non-finite")

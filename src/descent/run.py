@@ -193,9 +193,14 @@ def minimize(f, x0, optimizer, steps: int, *, batch_size: int | None = None, see
         max_loss = _check_max_loss(max_loss, loss)
 
     # Preallocated, filled in place; trimmed at the end if the run stops early.
-    points = np.empty((steps + 1,) + x.shape)
-    losses = np.empty(steps + 1)
-    grads = np.empty((steps,) + x.shape)
+    try:
+        points = np.empty((steps + 1,) + x.shape)
+        losses = np.empty(steps + 1)
+        grads = np.empty((steps,) + x.shape)
+    except MemoryError:
+        size = 8 * (2 * steps + 1) * max(x.size, 1) + 8 * (steps + 1)
+        raise MemoryError(f"steps={steps} is too many to record: every θ_t and g_t is kept, "
+                          f"{size / 2**30:.3g} GiB for this x0; take fewer steps") from None
     states = []
     points[0], losses[0] = x, loss
 

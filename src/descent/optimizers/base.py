@@ -23,7 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..tree import Tree, array_finite, as_tree, leaves, require_finite, require_same_structure, smallest_positive
+from ..tree import (Tree, array_finite, as_tree, leaves, require_finite, require_same_structure, smallest_positive,
+                    tree_map)
 
 _FLOAT64 = np.dtype(np.float64)
 
@@ -96,6 +97,8 @@ class Optimizer:
                 require_same_structure(params, grads, "params", "grads")
             if like.shape != grads.shape:
                 require_same_structure(like, grads, "the optimizer state (from init(params))", "grads")
+            if grads.dtype != like.dtype:
+                grads = _in_dtype_of(grads, like)
             if not array_finite(grads):
                 require_finite(grads, "grads")
             if grads.dtype != _FLOAT64:
@@ -105,11 +108,25 @@ class Optimizer:
         if params is not None:
             require_same_structure(params, grads, "params", "grads")
         require_same_structure(like, grads, "the optimizer state (from init(params))", "grads")
+        grads = tree_map(_in_dtype_of, grads, as_tree(like, "the optimizer state"))
         require_finite(grads, "grads")
         for leaf in leaves(grads):
             if leaf.dtype != _FLOAT64:
                 self._require_eps_in(leaf.dtype)
         return grads
+
+
+def _in_dtype_of(grads: np.ndarray, like: np.ndarray) -> np.ndarray:
+    """``grads`` in the dtype of the state (the parameters' dtype), as PyTorch's p.grad always is.
+
+    Without this, float64 gradients would turn a float16 or float32 state, and
+    then the parameters, into float64 without a word. A value too large for
+    the dtype becomes inf, which the finiteness check then reports.
+    """
+    if grads.dtype == like.dtype:
+        return grads
+    with np.errstate(over="ignore"):
+        return grads.astype(like.dtype)
 
 
 def divide(numerator: np.ndarray, denominator: np.ndarray, eps: float) -> np.ndarray:
