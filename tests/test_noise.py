@@ -26,7 +26,7 @@ def test_measured_floor_agrees_with_the_prediction():
     run = minimize(f, np.zeros(2), GradientDescent(0.1), 20000)
     measured = np.mean(run.losses[1000:] - q.minimum)
     # 19 000 correlated samples: a few per cent of statistical error
-    assert measured == pytest.approx(gd_noise_floor(q.hessian, f.noise_cov, 0.1), rel=0.1)
+    assert measured == pytest.approx(gd_noise_floor(q.hessian(), f.noise_cov, 0.1), rel=0.1)
 
 
 def test_additive_noise_keeps_the_objective_and_repeats_with_a_seed():
@@ -38,6 +38,7 @@ def test_additive_noise_keeps_the_objective_and_repeats_with_a_seed():
     assert not np.array_equal(a.grad(theta), q.grad(theta))
     np.testing.assert_array_equal(a.noise_cov, np.diag([0.09, 0.09]))
     np.testing.assert_array_equal(AdditiveNoise(q, 0.0).grad(theta), q.grad(theta))
+    np.testing.assert_array_equal(a.hessian(), q.hessian())
 
 
 def test_minibatch_covariance_is_exact_for_the_full_batch_and_scales_as_one_over_b():

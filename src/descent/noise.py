@@ -25,12 +25,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .validation import check_positive, check_positive_int
+from .validation import require_positive, require_positive_int
 
 __all__ = ["AdditiveNoise", "gd_noise_floor", "minibatch_gradient_cov"]
 
 
-def _check_square(name: str, matrix, size: int | None = None) -> np.ndarray:
+def _require_square(name: str, matrix, size: int | None = None) -> np.ndarray:
     matrix = np.asarray(matrix, dtype=float)
     if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1] or (size is not None and matrix.shape[0] != size):
         expected = "a square matrix" if size is None else f"a {size}×{size} matrix"
@@ -48,9 +48,9 @@ def gd_noise_floor(hessian, noise_cov, lr: float) -> float:
     must satisfy αλ_i < 2 for every eigenvalue (otherwise GD diverges and
     there is no floor).
     """
-    A = _check_square("hessian", hessian)
-    sigma = _check_square("noise_cov", noise_cov, A.shape[0])
-    lr = check_positive("lr", lr)
+    A = _require_square("hessian", hessian)
+    sigma = _require_square("noise_cov", noise_cov, A.shape[0])
+    lr = require_positive("lr", lr)
     curvatures, directions = np.linalg.eigh(A)
     if np.any(curvatures <= 0):
         raise ValueError(f"hessian must be positive definite (every eigenvalue > 0), "
@@ -75,7 +75,7 @@ def minibatch_gradient_cov(f, theta, batch_size: int) -> np.ndarray:
     n = getattr(f, "n_samples", None)
     if n is None or not callable(getattr(f, "batch_grad", None)):
         raise TypeError(f"f must have n_samples and batch_grad(theta, indices), such as LinearRegressionMSE; got {type(f).__name__}")
-    batch_size = check_positive_int("batch_size", batch_size)
+    batch_size = require_positive_int("batch_size", batch_size)
     if batch_size > n:
         raise ValueError(f"batch_size must be between 1 and n_samples = {n}, got {batch_size}")
     per_sample = np.array([f.batch_grad(theta, np.array([j])) for j in range(n)])
@@ -100,10 +100,14 @@ class AdditiveNoise:
             raise ValueError(f"sigma must be a number or a 1-D array of finite numbers >= 0, got {sigma!r}")
         self.objective, self.sigma = objective, sigma
         self.rng = np.random.default_rng(seed)
-        for name in ("minimum", "minimizers", "dim", "window", "axis_labels", "hessian"):
+        for name in ("minimum", "minimizers", "dim", "window", "axis_labels"):
             if hasattr(objective, name):
                 setattr(self, name, getattr(objective, name))
         self.name = f"{getattr(objective, 'name', type(objective).__name__)} + noise"
+
+    def hessian(self, theta=None) -> np.ndarray:
+        """The wrapped objective's Hessian: the noise does not change the curvature."""
+        return self.objective.hessian(theta)
 
     @property
     def noise_cov(self) -> np.ndarray:

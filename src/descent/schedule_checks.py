@@ -21,7 +21,7 @@ from typing import Callable
 from .checks import CheckResult, _check, _from_optimizer, _manual
 from .optimizers.gradient_descent import GradientDescent
 from .schedules import Cosine, LinearWarmup, Scheduled
-from .validation import check_positive, check_positive_int
+from .validation import require_positive, require_positive_int
 
 __all__ = ["check_warmup_cosine_step"]
 
@@ -33,8 +33,8 @@ def check_warmup_cosine_step(fn: Callable, lr: float = 0.1, warmup_steps: int = 
     θ_t = θ_{t−1} − α η_t g_t with η_t = t/w for t ≤ w and
     η_t = ½(1 + cos(π (t − w − 1)/(T − w))) after, w = ``warmup_steps``, T = ``total_steps``.
     """
-    lr = check_positive("lr", lr)
-    w, T = check_positive_int("warmup_steps", warmup_steps), check_positive_int("total_steps", total_steps)
+    lr = require_positive("lr", lr)
+    w, T = require_positive_int("warmup_steps", warmup_steps), require_positive_int("total_steps", total_steps)
     if T <= w:
         raise ValueError(f"total_steps must exceed warmup_steps = {w}, got {T}")
     decay = T - w

@@ -28,15 +28,15 @@ from dataclasses import dataclass
 from typing import Any, Callable, NamedTuple, Optional
 
 from .tree import Tree, tree_map
-from .validation import _check_real, check_positive, check_positive_int
+from .validation import require_real, require_positive, require_positive_int
 
 __all__ = ["StepDecay", "InverseTime", "InverseSqrt", "Cosine", "LinearWarmup", "Scheduled", "ScheduledState",
            "multipliers"]
 
 
-def _check_step(t) -> int:
+def _require_step(t) -> int:
     # t is counted from 1, as everywhere in the course: η_0 would be the multiplier of a step never taken.
-    return check_positive_int("t", t)
+    return require_positive_int("t", t)
 
 
 @dataclass(frozen=True)
@@ -47,13 +47,13 @@ class StepDecay:
     factor: float = 0.1
 
     def __post_init__(self):
-        check_positive_int("every", self.every)
-        factor = check_positive("factor", self.factor)
+        require_positive_int("every", self.every)
+        factor = require_positive("factor", self.factor)
         if factor >= 1:
             raise ValueError(f"factor must be in (0, 1) so that the learning rate decays, got {self.factor!r}")
 
     def __call__(self, t: int) -> float:
-        return self.factor ** ((_check_step(t) - 1) // self.every)
+        return self.factor ** ((_require_step(t) - 1) // self.every)
 
 
 @dataclass(frozen=True)
@@ -66,10 +66,10 @@ class InverseTime:
     tau: float = 1.0
 
     def __post_init__(self):
-        check_positive("tau", self.tau)
+        require_positive("tau", self.tau)
 
     def __call__(self, t: int) -> float:
-        return 1.0 / (1.0 + (_check_step(t) - 1) / self.tau)
+        return 1.0 / (1.0 + (_require_step(t) - 1) / self.tau)
 
 
 @dataclass(frozen=True)
@@ -83,10 +83,10 @@ class InverseSqrt:
     tau: float = 1.0
 
     def __post_init__(self):
-        check_positive("tau", self.tau)
+        require_positive("tau", self.tau)
 
     def __call__(self, t: int) -> float:
-        return 1.0 / math.sqrt(1.0 + (_check_step(t) - 1) / self.tau)
+        return 1.0 / math.sqrt(1.0 + (_require_step(t) - 1) / self.tau)
 
 
 @dataclass(frozen=True)
@@ -101,13 +101,13 @@ class Cosine:
     floor: float = 0.0
 
     def __post_init__(self):
-        check_positive_int("total_steps", self.total_steps)
-        floor = _check_real("floor", self.floor)
+        require_positive_int("total_steps", self.total_steps)
+        floor = require_real("floor", self.floor)
         if not 0 <= floor < 1:
             raise ValueError(f"floor must be in [0, 1): the fraction of α left at the end; got {self.floor!r}")
 
     def __call__(self, t: int) -> float:
-        t = _check_step(t)
+        t = _require_step(t)
         if t > self.total_steps:
             return float(self.floor)
         half_cosine = 0.5 * (1 + math.cos(math.pi * (t - 1) / self.total_steps))   # from 1 down to 0
@@ -127,18 +127,18 @@ class LinearWarmup:
     then: Optional[Callable[[int], float]] = None
 
     def __post_init__(self):
-        check_positive_int("steps", self.steps)
+        require_positive_int("steps", self.steps)
         if self.then is not None and not callable(self.then):
             raise TypeError(f"then must be a schedule (a function of t) or None, got {type(self.then).__name__}")
 
     def __call__(self, t: int) -> float:
-        t = _check_step(t)
+        t = _require_step(t)
         if t <= self.steps:
             return t / self.steps
         return 1.0 if self.then is None else self.then(t - self.steps)
 
 
-def _check_multiplier(scale, t: int) -> float:
+def _require_multiplier(scale, t: int) -> float:
     # A schedule is any function of t, possibly the learner's: a negative η_t would step uphill.
     if isinstance(scale, bool) or not isinstance(scale, numbers.Real) or not math.isfinite(scale) or scale < 0:
         raise ValueError(f"the schedule must return a finite number >= 0, got {scale!r} at t = {t}")
@@ -147,7 +147,7 @@ def _check_multiplier(scale, t: int) -> float:
 
 def multipliers(schedule: Callable[[int], float], steps: int) -> list:
     """[η_1, …, η_steps]: the schedule as a list, for a plot or a sum."""
-    return [schedule(t) for t in range(1, check_positive_int("steps", steps) + 1)]
+    return [schedule(t) for t in range(1, require_positive_int("steps", steps) + 1)]
 
 
 class ScheduledState(NamedTuple):
@@ -185,7 +185,7 @@ class Scheduled:
     def update(self, grads, state: ScheduledState, params=None):
         """The wrapped optimizer's step times η_t."""
         t = state.t + 1
-        scale = _check_multiplier(self.schedule(t), t)
+        scale = _require_multiplier(self.schedule(t), t)
         step, inner = self.optimizer.update(grads, state.inner, params)
         scaled = tree_map(lambda s: scale * s, step)
         return scaled, ScheduledState(inner=inner, t=t, scale=scale)
