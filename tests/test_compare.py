@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from descent import Adam, GradientDescent, Momentum, Quadratic, RMSProp, Rosenbrock, minimize
-from descent.compare import Problem, compare, lr_grid, steps_table, steps_to_settle, tune_lr, winners
+from descent.compare import Problem, compare_optimizers, lr_grid, steps_table, steps_to_settle, tune_lr, winners
 from descent.theory import gd_lr_limit, gd_optimal_lr
 
 
@@ -136,7 +136,7 @@ def test_compare_and_table():
         "Rosenbrock": Problem(Rosenbrock(), [-1.2, 1.0], 30),
     }
     optimizers = {"GD": GradientDescent, "Adam": Adam}
-    results = compare(problems, optimizers, [0.1, 0.25, 0.5], tol=1e-10)
+    results = compare_optimizers(problems, optimizers, [0.1, 0.25, 0.5], tol=1e-10)
     assert list(results) == ["1-D", "Rosenbrock"] and list(results["1-D"]) == ["GD", "Adam"]
     assert results["1-D"]["GD"].steps == 1 and winners(results["1-D"]) == ["GD"]
     assert winners(results["Rosenbrock"]) == []  # nothing reaches 1e-10 in 30 steps
@@ -148,4 +148,4 @@ def test_compare_and_table():
     assert "α" not in steps_table(results, show_lr=False)
     assert "| **1**<br>α=0.25 |" in steps_table(results, lr_format="<br>α={lr:g}")
     with pytest.raises(ValueError, match="non-empty"):
-        compare({}, optimizers, [0.1], tol=1e-3)
+        compare_optimizers({}, optimizers, [0.1], tol=1e-3)

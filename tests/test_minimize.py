@@ -38,7 +38,7 @@ def test_gradient_descent_on_a_rotated_quadratic_is_a_matrix_power():
     x0, lr = np.array([1.5, -0.5]), 0.15
     run = minimize(f, x0, GradientDescent(lr=lr), steps=30)
     for t in (0, 1, 7, 30):
-        expected = np.linalg.matrix_power(np.eye(2) - lr * f.hessian, t) @ x0
+        expected = np.linalg.matrix_power(np.eye(2) - lr * f.hessian(), t) @ x0
         np.testing.assert_allclose(run.points[t], expected, rtol=1e-10, atol=1e-14)
 
 
@@ -250,11 +250,17 @@ class ValueOnly:
         (dict(x0=[1.0, 2.0, 3.0]), ValueError, r"theta must have shape \(2,\)"),
         (dict(f=ValueOnly()), TypeError, r"f must be callable with a method f.grad\(x\)"),
         (dict(f=np.sum), TypeError, r"f must be callable with a method f.grad\(x\)"),
-        (dict(optimizer="adam"), TypeError, r"optimizer must have init\(params\) and update\(grads, state, params\)"),
+        (dict(optimizer="adam"), TypeError, r"optimizer must have methods init\(params\) and update\(grads, state, params\)"),
+        (dict(optimizer=GradientDescent), TypeError, r"optimizer must be an optimizer instance such as GradientDescent\(lr=0.1\), not the class"),
+        (dict(f=Quadratic), TypeError, r"f must be an objective instance such as Quadratic\(\), not the class"),
+        (dict(seed=None, batch_size=4, f=LinearRegressionMSE.noisy_line(n=20)), TypeError, r"seed must be an integer >= 0 or a numpy Generator, got NoneType"),
+        (dict(seed=-1), ValueError, r"seed must be an integer >= 0"),
         (dict(batch_size=4), TypeError, r"batch_size needs an objective with n_samples and batch_grad"),
         (dict(f=LinearRegressionMSE.noisy_line(n=20), batch_size=21), ValueError, r"batch_size must be between 1 and n_samples = 20, got 21"),
         (dict(f=LinearRegressionMSE.noisy_line(n=20), batch_size=0), ValueError, r"batch_size must be >= 1"),
-        (dict(max_loss=np.inf), ValueError, r"max_loss must be finite"),
+        (dict(max_loss=np.nan), ValueError, r"max_loss must be a number above f\(x0\), or np.inf"),
+        (dict(max_loss=-np.inf), ValueError, r"max_loss must exceed f\(x0\)"),
+        (dict(max_loss="big"), TypeError, r"max_loss must be a real number \(np.inf switches the divergence stop off\)"),
     ],
 )
 def test_bad_inputs_are_rejected_with_a_message_naming_them(kwargs, error, message):

@@ -365,7 +365,7 @@ def test_models_are_exported():
         (lambda: MLP(4, 3, activation="sigmoid"), ValueError, r"activation must be one of 'relu', 'tanh'"),
         (lambda: MLP(4, 3, l2=float("nan")), ValueError, r"l2 must be finite"),
         (lambda: LinearRegression().init_params(0), ValueError, r"n_features must be >= 1"),
-        (lambda: LinearRegression().init_params(3, seed=-1), ValueError, r"seed must be >= 0"),
+        (lambda: LinearRegression().init_params(3, seed=-1), ValueError, r"seed must be an integer >= 0 or a numpy Generator, got -1"),
         (lambda: LinearRegression().init_params(3, seed="a"), TypeError, r"seed must be an integer"),
         (lambda: MLP(4, 3).init_params(3, dtype=np.int64), ValueError, r"dtype must be np.float32 or np.float64"),
     ],

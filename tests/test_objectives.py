@@ -113,7 +113,7 @@ def test_quadratic_by_hand_axis_aligned():
     assert f((2.0, 1.0)) == pytest.approx(0.5 * (1 * 4 + 10 * 1))
     np.testing.assert_allclose(f.grad((2.0, 1.0)), [2.0, 10.0])
     assert (f.L, f.mu, f.condition_number) == (10.0, 1.0, 10.0)
-    np.testing.assert_allclose(f.hessian, np.diag([1.0, 10.0]))
+    np.testing.assert_allclose(f.hessian(), np.diag([1.0, 10.0]))
 
 
 def test_quadratic_rotated_by_45_degrees_by_hand():
@@ -121,7 +121,7 @@ def test_quadratic_rotated_by_45_degrees_by_hand():
     # has eigenvalue 1, the eigenvector (−1, 1)/√2 eigenvalue 10, so
     # A = ½[[1, 1], [1, 1]] + 10·½[[1, −1], [−1, 1]] = [[5.5, −4.5], [−4.5, 5.5]].
     f = Quadratic((1.0, 10.0), angle=np.pi / 4)
-    np.testing.assert_allclose(f.hessian, [[5.5, -4.5], [-4.5, 5.5]], atol=1e-14)
+    np.testing.assert_allclose(f.hessian(), [[5.5, -4.5], [-4.5, 5.5]], atol=1e-14)
     assert f((1.0, 1.0)) == pytest.approx(0.5 * 1.0 * 2)  # along the flat axis: ½·λ₁·|θ|²
     assert f((-1.0, 1.0)) == pytest.approx(0.5 * 10.0 * 2)  # along the steep axis
 
@@ -131,16 +131,16 @@ def test_quadratic_rotation_turns_the_principal_axes(angle):
     f = Quadratic((2.0, 7.0), angle=angle)
     flat = np.array([np.cos(angle), np.sin(angle)])
     steep = np.array([-np.sin(angle), np.cos(angle)])
-    np.testing.assert_allclose(f.hessian @ flat, 2.0 * flat, atol=1e-13)
-    np.testing.assert_allclose(f.hessian @ steep, 7.0 * steep, atol=1e-13)
-    np.testing.assert_allclose(f.hessian, f.hessian.T)
+    np.testing.assert_allclose(f.hessian() @ flat, 2.0 * flat, atol=1e-13)
+    np.testing.assert_allclose(f.hessian() @ steep, 7.0 * steep, atol=1e-13)
+    np.testing.assert_allclose(f.hessian(), f.hessian().T)
     # A rotation changes neither the eigenvalues nor the condition number.
-    np.testing.assert_allclose(np.linalg.eigvalsh(f.hessian), [2.0, 7.0])
+    np.testing.assert_allclose(np.linalg.eigvalsh(f.hessian()), [2.0, 7.0])
     assert f.condition_number == pytest.approx(3.5)
 
 
 def test_quadratic_rotation_by_half_a_turn_swaps_the_axes():
-    np.testing.assert_allclose(Quadratic((1.0, 10.0), angle=np.pi / 2).hessian, np.diag([10.0, 1.0]), atol=1e-14)
+    np.testing.assert_allclose(Quadratic((1.0, 10.0), angle=np.pi / 2).hessian(), np.diag([10.0, 1.0]), atol=1e-14)
 
 
 def test_quadratic_in_one_dimension():
@@ -157,7 +157,7 @@ def test_quadratic_with_condition_number():
 
 def test_quadratic_hessian_is_a_copy():
     f = Quadratic((1.0, 10.0))
-    f.hessian[0, 0] = 1000.0
+    f.hessian()[0, 0] = 1000.0
     assert f((1.0, 0.0)) == pytest.approx(0.5)
 
 
@@ -245,7 +245,7 @@ def test_linear_regression_by_hand():
     assert f((0.0, 0.0)) == pytest.approx((1 + 9 + 25) / 3)  # mean of y², no factor ½
     # r = −y = (−1, −3, −5); ∇f = (2/3)·(Σ rᵢxᵢ, Σ rᵢ) = (2/3)·(−13, −9)
     np.testing.assert_allclose(f.grad((0.0, 0.0)), [-26 / 3, -6.0])
-    np.testing.assert_allclose(f.hessian, (2 / 3) * np.array([[5.0, 3.0], [3.0, 3.0]]))
+    np.testing.assert_allclose(f.hessian(), (2 / 3) * np.array([[5.0, 3.0], [3.0, 3.0]]))
 
 
 def test_linear_regression_minimizer_agrees_with_polyfit():
@@ -255,7 +255,7 @@ def test_linear_regression_minimizer_agrees_with_polyfit():
 
 def test_linear_regression_hessian_matches_differences_of_the_gradient():
     f = LinearRegressionMSE.noisy_line(n=30, seed=2)
-    np.testing.assert_allclose(f.hessian, hessian_by_differences(f, np.array([0.3, -0.7])), rtol=1e-7)
+    np.testing.assert_allclose(f.hessian(), hessian_by_differences(f, np.array([0.3, -0.7])), rtol=1e-7)
 
 
 def test_batch_gradient_over_all_samples_is_the_gradient():
@@ -314,3 +314,35 @@ def test_linear_regression_rejects_bad_data():
         LinearRegressionMSE.noisy_line(n=1)
     with pytest.raises(ValueError, match=r"x_range must be \(low, high\) with low < high"):
         LinearRegressionMSE.noisy_line(x_range=(1.0, 0.0))
+
+
+@pytest.mark.parametrize("f", [Quadratic((1.0, 10.0), angle=0.3), Quadratic((1.0, 2.0, 5.0)), Rosenbrock(),
+                               Rosenbrock(a=0.5, b=3.0), Saddle(), Himmelblau(), Beale(),
+                               LinearRegressionMSE.noisy_line(n=20)], ids=repr)
+def test_exact_hessians_match_central_differences_of_the_gradient(f):
+    rng = np.random.default_rng(3)
+    for theta in [*rng.uniform(-2, 2, size=(4, f.dim)), *f.minimizers]:
+        exact = f.hessian(theta)
+        assert exact.shape == (f.dim, f.dim)
+        np.testing.assert_allclose(exact, exact.T, atol=1e-12)
+        np.testing.assert_allclose(exact, hessian_by_differences(f, theta), rtol=1e-6, atol=1e-5)
+
+
+def test_rosenbrock_curvatures_at_its_minimum_are_not_200_and_1():
+    # The issue-11 erratum: at (1, 1) the eigenvalues are about 0.40 and 1001.6 (κ ≈ 2500).
+    low, high = np.linalg.eigvalsh(Rosenbrock().hessian([1.0, 1.0]))
+    assert low == pytest.approx(0.3994, abs=1e-4) and high == pytest.approx(1001.6, abs=0.1)
+
+
+def test_hessian_takes_one_point_and_turned_turns_like_quadratic_axes():
+    with pytest.raises(ValueError, match=r"hessian takes one point of shape \(2,\)"):
+        Rosenbrock().hessian(np.zeros((2, 3)))
+    from descent.objectives import turned
+
+    f = Quadratic((1.0, 10.0), angle=0.7)
+    start = np.array([1.0, 0.5])
+    # The turned start lies on the turned valley as the start lies on the axis-aligned one.
+    assert f(turned(0.7, start)) == pytest.approx(Quadratic((1.0, 10.0))(start), rel=1e-14)
+    np.testing.assert_allclose(turned(np.pi / 2, [1.0, 0.0]), [0.0, 1.0], atol=1e-15)
+    with pytest.raises(ValueError, match="point must be one 2-D point"):
+        turned(0.1, [1.0, 2.0, 3.0])

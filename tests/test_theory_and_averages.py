@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from descent import GradientDescent, Momentum, Quadratic, minimize
-from descent.averages import bias_factor, ewa, ewa_weights, half_life, window
+from descent.averages import bias_factor, ewa, ewa_weights, half_life, averaging_window
 from descent.replay import replay
 from descent.theory import gd_lr_limit, gd_optimal_lr, gd_optimal_rate, gd_rate, momentum_optimal
 
@@ -72,13 +72,13 @@ def test_weights_sum_to_the_bias_factor_and_correction_recovers_a_constant():
 
 
 def test_window_is_not_the_half_life():
-    assert window(0.9) == pytest.approx(10.0)
+    assert averaging_window(0.9) == pytest.approx(10.0)
     assert half_life(0.9) == pytest.approx(6.58, abs=0.01)
     assert 0.9 ** half_life(0.9) == pytest.approx(0.5)
     with pytest.raises(ValueError, match="beta must be > 0 for a half-life"):
         half_life(0.0)
     with pytest.raises(ValueError, match=r"beta must be in \[0, 1\)"):
-        window(1.0)
+        averaging_window(1.0)
 
 
 def test_ewa_is_momentum_velocity():

@@ -21,7 +21,7 @@ import math
 
 import numpy as np
 
-from .validation import check_beta, check_positive_int
+from .validation import require_beta, require_positive_int
 
 
 def ewa(xs, beta: float, *, bias_correction: bool = False) -> np.ndarray:
@@ -29,8 +29,13 @@ def ewa(xs, beta: float, *, bias_correction: bool = False) -> np.ndarray:
 
     With ``bias_correction`` each a_t is divided by 1 − βᵗ.
     """
-    beta = check_beta("beta", beta)
-    xs = np.asarray(xs, dtype=float)
+    beta = require_beta("beta", beta)
+    try:
+        xs = np.asarray(xs, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"xs must be a sequence of real numbers (or of equal-shaped arrays), got {xs!r}") from None
+    if xs.ndim == 0 or len(xs) == 0:
+        raise ValueError(f"xs must hold at least one value x_1 (along its first axis), got {xs!r}")
     out = np.empty_like(xs)
     a = np.zeros_like(xs[0]) if xs.ndim else 0.0
     for t, x in enumerate(xs, start=1):
@@ -41,18 +46,18 @@ def ewa(xs, beta: float, *, bias_correction: bool = False) -> np.ndarray:
 
 def ewa_weights(beta: float, t: int) -> np.ndarray:
     """The weights (1 − β)β^{t−k} that a_t gives to x_1 … x_t (oldest first); they sum to 1 − βᵗ."""
-    beta, t = check_beta("beta", beta), check_positive_int("t", t)
+    beta, t = require_beta("beta", beta), require_positive_int("t", t)
     return (1 - beta) * beta ** np.arange(t - 1, -1, -1, dtype=float)
 
 
-def window(beta: float) -> float:
+def averaging_window(beta: float) -> float:
     """1/(1 − β): how many recent steps the average effectively spans."""
-    return 1.0 / (1.0 - check_beta("beta", beta))
+    return 1.0 / (1.0 - require_beta("beta", beta))
 
 
 def half_life(beta: float) -> float:
     """ln 2 / ln(1/β): the age in steps at which a gradient's weight has halved (β > 0)."""
-    beta = check_beta("beta", beta)
+    beta = require_beta("beta", beta)
     if beta == 0:
         raise ValueError("beta must be > 0 for a half-life: with beta = 0 the average has no memory")
     return math.log(2) / math.log(1 / beta)
@@ -60,5 +65,10 @@ def half_life(beta: float) -> float:
 
 def bias_factor(beta: float, t) -> np.ndarray | float:
     """1 − βᵗ: the total weight after t steps, by which a zero-started average is too small."""
-    beta = check_beta("beta", beta)
-    return 1 - beta ** np.asarray(t, dtype=float) if np.ndim(t) else 1 - beta ** float(t)
+    beta = require_beta("beta", beta)
+    steps = np.asarray(t)
+    if steps.dtype.kind not in "iu" and not (steps.dtype.kind == "f" and np.all(steps == np.round(steps))):
+        raise TypeError(f"t must be a number of steps (an integer or an array of integers), got {t!r}")
+    if np.any(steps < 0):
+        raise ValueError(f"t must be >= 0 (steps are counted from t = 1; t = 0 gives 1 − β⁰ = 0), got {t!r}")
+    return 1 - beta ** steps.astype(float) if np.ndim(t) else 1 - beta ** float(t)

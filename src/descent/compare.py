@@ -15,7 +15,7 @@ all at one shared rate, mostly measures the defaults. The protocol here:
    the larger learning rate, the one tried first. Once some learning rate has
    settled, the search stops after ``patience`` learning rates in a row that do
    not beat the best (``patience=None``, the default, tries the whole grid).
-3. :func:`compare` does this for every configuration on every problem, with the
+3. :func:`compare_optimizers` does this for every configuration on every problem, with the
    same grid, step budget and tolerance for all, and :func:`steps_table` writes
    the result as a Markdown table.
 """
@@ -28,9 +28,9 @@ from typing import Any, Callable, NamedTuple
 import numpy as np
 
 from .run import Run, minimize
-from .validation import check_positive, check_positive_int
+from .validation import require_positive, require_positive_int
 
-__all__ = ["Problem", "Trial", "Tuning", "lr_grid", "steps_to_settle", "tune_lr", "compare", "winners", "steps_table"]
+__all__ = ["Problem", "Trial", "Tuning", "lr_grid", "steps_to_settle", "tune_lr", "compare_optimizers", "winners", "steps_table"]
 
 
 class Problem(NamedTuple):
@@ -91,8 +91,8 @@ def lr_grid(low: float, high: float, per_decade: int = 4) -> np.ndarray:
     ``lr_grid(1e-3, 1, 2)`` is 0.001, 0.00316, 0.01, 0.0316, 0.1, 0.316, 1: the
     same points whatever the range, so grids of different ranges line up.
     """
-    low, high = check_positive("low", low), check_positive("high", high)
-    per_decade = check_positive_int("per_decade", per_decade)
+    low, high = require_positive("low", low), require_positive("high", high)
+    per_decade = require_positive_int("per_decade", per_decade)
     if low > high:
         raise ValueError(f"low must be <= high, got low={low!r}, high={high!r}")
     first = int(np.ceil(np.log10(low) * per_decade - 1e-9))
@@ -148,10 +148,10 @@ def tune_lr(f, x0, make_optimizer: Callable[[float], Any], lrs, steps: int, tol:
     if not np.all(np.isfinite(grid)) or np.any(grid <= 0):
         raise ValueError(f"lrs must all be finite and > 0, got {lrs!r}")
     grid = np.unique(grid)[::-1]  # sorted, largest first
-    steps = check_positive_int("steps", steps)
-    tol = check_positive("tol", tol)
+    steps = require_positive_int("steps", steps)
+    tol = require_positive("tol", tol)
     if patience is not None:
-        patience = check_positive_int("patience", patience)
+        patience = require_positive_int("patience", patience)
 
     trials, best_run, best_steps, best_lr, misses, lowest = [], None, None, None, 0, None
     for lr in grid.tolist():
@@ -189,7 +189,7 @@ def _can_beat(f, x0, optimizer, best_steps: int, tol: float, f_star) -> bool:
     return run.losses[-1] - f_star <= tol
 
 
-def compare(problems: dict, optimizers: dict, lrs, tol: float, *, patience: int | None = None) -> dict:
+def compare_optimizers(problems: dict, optimizers: dict, lrs, tol: float, *, patience: int | None = None) -> dict:
     """:func:`tune_lr` for every optimizer on every problem: ``{problem: {optimizer: Tuning}}``.
 
     ``problems`` maps a name to a :class:`Problem` (objective, x0, steps);
@@ -228,7 +228,7 @@ def steps_table(results: dict, *, first_column: str = "objective", show_lr: bool
     within the budget.
     """
     if not results:
-        raise ValueError("results is empty: pass the dict returned by compare()")
+        raise ValueError("results is empty: pass the dict returned by compare_optimizers()")
     names = list(next(iter(results.values())))
     lines = ["| " + " | ".join([first_column, *names]) + " |", "|" + "---|" * (len(names) + 1)]
     for problem_name, row in results.items():

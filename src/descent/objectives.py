@@ -28,9 +28,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .validation import _check_real, check_nonnegative, check_positive, check_positive_int
+from .validation import require_real, require_nonnegative, require_positive, require_positive_int
 
 __all__ = [
+    "rotation",
+    "turned",
     "Objective",
     "Quadratic",
     "Rosenbrock",
@@ -39,6 +41,24 @@ __all__ = [
     "Beale",
     "LinearRegressionMSE",
 ]
+
+
+def rotation(angle: float) -> np.ndarray:
+    """R(angle), the 2×2 matrix that turns a point counter-clockwise by ``angle`` radians."""
+    c, s = np.cos(angle), np.sin(angle)
+    return np.array([[c, -s], [s, c]])
+
+
+def turned(angle: float, point) -> np.ndarray:
+    """``point`` (x, y) turned counter-clockwise by ``angle`` radians: R(angle) @ point.
+
+    Turning a start point with the same angle as ``Quadratic(..., angle=angle)``
+    turns its axes puts it in the same place relative to the valley.
+    """
+    point = np.asarray(point, dtype=float)
+    if point.shape != (2,):
+        raise ValueError(f"point must be one 2-D point (x, y), got shape {point.shape}")
+    return rotation(require_real("angle", angle)) @ point
 
 
 def _scalar_or_array(value):
@@ -82,8 +102,25 @@ class Objective:
         """∇f(θ), an array with the shape of θ."""
         return self._grad(self._points(theta))
 
+    def hessian(self, theta) -> np.ndarray:
+        """∇²f(θ), the d×d matrix of second derivatives at one point θ of shape (d,), exact.
+
+        Its eigenvalues are the curvatures at θ: all > 0 at a minimum, some
+        < 0 at a saddle point.
+        """
+        theta = self._points(theta)
+        if theta.ndim != 1:
+            raise ValueError(f"hessian takes one point of shape ({self.dim},), got shape {theta.shape}")
+        return np.array(self._hessian(theta), dtype=float)
+
+    def _hessian(self, theta: np.ndarray):  # pragma: no cover - abstract
+        raise NotImplementedError
+
     def _points(self, theta) -> np.ndarray:
-        theta = np.asarray(theta, dtype=float)
+        theta = np.asarray(theta)
+        if theta.dtype.kind not in "iufb":
+            raise TypeError(f"theta must be an array of real numbers, got dtype {theta.dtype}")
+        theta = theta.astype(float, copy=False)
         if theta.ndim == 0 or theta.shape[0] != self.dim:
             raise ValueError(
                 f"theta must have shape ({self.dim},) for one point or ({self.dim}, ...) for a stack of points "
@@ -99,6 +136,19 @@ class Objective:
 
     def __repr__(self) -> str:
         return self.name
+
+    def __eq__(self, other) -> bool:
+        # Two objectives are equal when they are the same function: same class, same parameters
+        # (so a record that went through pickle or deepcopy still equals the original).
+        if type(other) is not type(self):
+            return NotImplemented
+        mine, theirs = vars(self), vars(other)
+        return mine.keys() == theirs.keys() and all(
+            np.array_equal(value, theirs[key]) if isinstance(value, np.ndarray) else value == theirs[key]
+            for key, value in mine.items())
+
+    def __hash__(self) -> int:
+        return hash((type(self), self.name))  # equal objectives have equal names
 
 
 class Quadratic(Objective):
@@ -133,7 +183,7 @@ class Quadratic(Objective):
             # A zero eigenvalue gives a line of minimisers, a negative one no
             # minimum at all: the convergence statements above need all > 0.
             raise ValueError(f"eigenvalues must all be finite and > 0, got {tuple(values.tolist())}")
-        angle = _check_real("angle", angle)
+        angle = require_real("angle", angle)
         if values.size != 2 and angle != 0:
             raise ValueError(f"angle must be 0 unless there are 2 eigenvalues (a rotation in the plane); got angle={angle!r} with {values.size} eigenvalue(s)")
 
@@ -141,12 +191,8 @@ class Quadratic(Objective):
         self.angle = angle
         self.axis_labels = ("θ₁", "θ₂")
         self.dim = values.size
-        if self.dim == 2:
-            c, s = np.cos(angle), np.sin(angle)
-            rotation = np.array([[c, -s], [s, c]])
-        else:
-            rotation = np.eye(self.dim)
-        self._A = rotation @ np.diag(values) @ rotation.T
+        turn = rotation(angle) if self.dim == 2 else np.eye(self.dim)
+        self._A = turn @ np.diag(values) @ turn.T
         self._A = (self._A + self._A.T) / 2  # exactly symmetric despite rounding
         self.minimizers = np.zeros((1, self.dim))
         self.minimum = 0.0
@@ -157,14 +203,15 @@ class Quadratic(Objective):
     @classmethod
     def with_condition_number(cls, kappa: float, angle: float = 0.0) -> "Quadratic":
         """The 2-D quadratic with eigenvalues (1, κ): μ = 1, L = κ."""
-        kappa = _check_real("kappa", kappa)
+        kappa = require_real("kappa", kappa)
         if kappa < 1:
             raise ValueError(f"kappa must be >= 1 (it is L/μ, largest over smallest eigenvalue), got {kappa!r}")
         return cls((1.0, kappa), angle=angle)
 
-    @property
-    def hessian(self) -> np.ndarray:
-        """A (a copy, so that changing it cannot change f)."""
+    def hessian(self, theta=None) -> np.ndarray:
+        """A, the same at every θ (a copy, so that changing it cannot change f); θ may be omitted."""
+        if theta is not None:
+            self._points(theta)
         return self._A.copy()
 
     @property
@@ -204,8 +251,8 @@ class Rosenbrock(Objective):
     """
 
     def __init__(self, a: float = 1.0, b: float = 100.0):
-        self.a = _check_real("a", a)
-        self.b = check_positive("b", b)  # b = 0 would make every (a, y) a minimiser
+        self.a = require_real("a", a)
+        self.b = require_positive("b", b)  # b = 0 would make every (a, y) a minimiser
         self.dim = 2
         self.minimizers = np.array([[self.a, self.a**2]])
         self.minimum = 0.0
@@ -222,6 +269,12 @@ class Rosenbrock(Objective):
         x, y = _coordinates(theta)
         valley = y - x * x
         return np.array([-2 * (self.a - x) - 4 * self.b * x * valley, 2 * self.b * valley])
+
+    def _hessian(self, theta):
+        # ∂²f/∂x² = 2 − 4b(y − x²) + 8bx²,  ∂²f/∂x∂y = −4bx,  ∂²f/∂y² = 2b
+        x, y = _coordinates(theta)
+        b = self.b
+        return [[2 - 4 * b * (y - x * x) + 8 * b * x * x, -4 * b * x], [-4 * b * x, 2 * b]]
 
 
 class Saddle(Objective):
@@ -253,6 +306,10 @@ class Saddle(Objective):
     def _grad(self, theta):
         x, y = _coordinates(theta)
         return np.array([2 * x, y * (y * y - 2)])
+
+    def _hessian(self, theta):
+        _, y = _coordinates(theta)
+        return [[2.0, 0.0], [0.0, 3 * y * y - 2]]
 
 
 def _himmelblau_minimizers() -> np.ndarray:
@@ -297,6 +354,13 @@ class Himmelblau(Objective):
         first, second = x * x + y - 11, x + y * y - 7
         return np.array([4 * x * first + 2 * second, 2 * first + 4 * y * second])
 
+    def _hessian(self, theta):
+        # With A = x² + y − 11 and B = x + y² − 7: f_xx = 4A + 8x² + 2, f_xy = 4(x + y), f_yy = 4B + 8y² + 2
+        x, y = _coordinates(theta)
+        first, second = x * x + y - 11, x + y * y - 7
+        cross = 4 * (x + y)
+        return [[4 * first + 8 * x * x + 2, cross], [cross, 4 * second + 8 * y * y + 2]]
+
 
 class Beale(Objective):
     """f(x, y) = (1.5 − x + xy)² + (2.25 − x + xy²)² + (2.625 − x + xy³)² (Beale 1958).
@@ -332,6 +396,18 @@ class Beale(Objective):
         dx = 2 * (r1 * (y - 1) + r2 * (y2 - 1) + r3 * (y2 * y - 1))
         dy = 2 * x * (r1 + 2 * r2 * y + 3 * r3 * y2)
         return np.array([dx, dy])
+
+    def _hessian(self, theta):
+        # f = Σ rᵢ², so ∇²f = 2 Σ (∇rᵢ ∇rᵢᵀ + rᵢ ∇²rᵢ), with ∇rᵢ = (yⁱ − 1, i x yⁱ⁻¹),
+        # ∂²rᵢ/∂x² = 0, ∂²rᵢ/∂x∂y = i yⁱ⁻¹, ∂²rᵢ/∂y² = i(i − 1) x yⁱ⁻².
+        x, y = _coordinates(theta)
+        hxx = hxy = hyy = 0.0
+        for i, r in enumerate(self._residuals(x, y), start=1):
+            rx, ry = y**i - 1, i * x * y ** (i - 1)
+            hxx += 2 * rx * rx
+            hxy += 2 * (rx * ry + r * i * y ** (i - 1))
+            hyy += 2 * (ry * ry + r * i * (i - 1) * x * (y ** (i - 2) if i >= 2 else 0.0))
+        return [[hxx, hxy], [hxy, hyy]]
 
 
 class LinearRegressionMSE(Objective):
@@ -392,12 +468,12 @@ class LinearRegressionMSE(Objective):
         contours of f are tilted ellipses, and the condition number is about
         19, which makes plain gradient descent visibly slow.
         """
-        a, b = _check_real("a", a), _check_real("b", b)
-        n = check_positive_int("n", n)
+        a, b = require_real("a", a), require_real("b", b)
+        n = require_positive_int("n", n)
         if n < 2:
             raise ValueError(f"n must be >= 2 to fit a line, got {n}")
-        noise = check_nonnegative("noise", noise)
-        low, high = (_check_real("x_range[0]", x_range[0]), _check_real("x_range[1]", x_range[1]))
+        noise = require_nonnegative("noise", noise)
+        low, high = (require_real("x_range[0]", x_range[0]), require_real("x_range[1]", x_range[1]))
         if not low < high:
             raise ValueError(f"x_range must be (low, high) with low < high, got {x_range!r}")
         rng = np.random.default_rng(seed)
@@ -405,9 +481,10 @@ class LinearRegressionMSE(Objective):
         y = a * x + b + noise * rng.standard_normal(n)
         return cls(x, y)
 
-    @property
-    def hessian(self) -> np.ndarray:
-        """(2/n) XᵀX, the same at every θ."""
+    def hessian(self, theta=None) -> np.ndarray:
+        """(2/n) XᵀX, the same at every θ; θ may be omitted."""
+        if theta is not None:
+            self._points(theta)
         return 2.0 / self.n_samples * (self._X.T @ self._X)
 
     def _residuals(self, theta):

@@ -28,12 +28,15 @@ drifts to x = +1, the worst point, with average regret tending to 2(C − 2)/3.
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass
 from typing import Callable, Optional
 
 import numpy as np
 
-from .validation import _check_real, check_positive_int
+from .loops import RunRecord, require_optimizer, stop_message
+from .tree import array_finite
+from .validation import require_positive_int, require_real
 
 __all__ = ["CyclicLinear", "OnlineRun", "projected_run", "inverse_sqrt"]
 
@@ -57,11 +60,15 @@ class CyclicLinear:
     bounds: tuple = (-1.0, 1.0)
 
     def __post_init__(self):
-        _check_real("C", self.C)
-        check_positive_int("period", self.period)
-        low, high = (_check_real("bounds[0]", self.bounds[0]), _check_real("bounds[1]", self.bounds[1]))
+        # Stored as Python numbers: a numpy C would change the dtype of every loss.
+        object.__setattr__(self, "C", require_real("C", self.C))
+        object.__setattr__(self, "period", require_positive_int("period", self.period))
+        if not isinstance(self.bounds, (tuple, list)) or len(self.bounds) != 2:
+            raise TypeError(f"bounds must be a pair (low, high), got {self.bounds!r}")
+        low, high = (require_real("bounds[0]", self.bounds[0]), require_real("bounds[1]", self.bounds[1]))
         if not low < high:
             raise ValueError(f"bounds must be (low, high) with low < high, got {self.bounds!r}")
+        object.__setattr__(self, "bounds", (low, high))
 
     def slope(self, t: int) -> float:
         """f_t'(x): C when t mod period = 1 (t = 1, 1 + period, …), −1 otherwise."""
@@ -71,7 +78,7 @@ class CyclicLinear:
 
     def slopes(self, steps: int) -> np.ndarray:
         """f_1', …, f_T' for T = ``steps``."""
-        t = np.arange(1, check_positive_int("steps", steps) + 1)
+        t = np.arange(1, require_positive_int("steps", steps) + 1)
         return np.where(t % self.period == 1 % self.period, float(self.C), -1.0)
 
     def loss(self, t: int, x) -> float:
@@ -100,8 +107,12 @@ class CyclicLinear:
 
 
 @dataclass(frozen=True, eq=False)
-class OnlineRun:
+class OnlineRun(RunRecord):
     """The record of :func:`projected_run` with T = ``steps_taken`` rounds.
+
+    It has the attributes every loop's record has (see :class:`descent.loops.RunRecord`:
+    ``losses``, ``steps_taken``, ``stopped``, ``diverged``, ``final_point``,
+    ``final_loss``, ``final_state``; ``==`` compares values), and:
 
     points : array (T + 1, *shape)
         θ_0, θ_1, …, θ_T; the learner plays θ_{t−1} in round t.
@@ -110,6 +121,8 @@ class OnlineRun:
     regret : array (T,)
         R_t = Σ_{s ≤ t} f_s(θ_{s−1}) − min_{θ ∈ F} Σ_{s ≤ t} f_s(θ), after each round.
     states : list of T optimizer states, ``states[t − 1]`` after round t.
+    stopped : None, or the sentence saying why the run stopped early (a step
+        that was not finite: the box keeps every finite point bounded).
     """
 
     points: np.ndarray
@@ -118,10 +131,17 @@ class OnlineRun:
     states: list
     optimizer: object
     problem: object
+    stopped: Optional[str] = None
 
     @property
     def steps_taken(self) -> int:
+        """T, the number of rounds played."""
         return len(self.losses)
+
+    @property
+    def final_state(self):
+        """The optimizer's state after round T (its ``init`` state when no round was played)."""
+        return self.states[-1] if self.states else self.optimizer.init(self.points[0])
 
     @property
     def average_regret(self) -> np.ndarray:
@@ -130,12 +150,15 @@ class OnlineRun:
 
     @property
     def final_point(self) -> np.ndarray:
+        """θ_T, the point after the last round."""
         return self.points[-1]
 
     def __repr__(self) -> str:
         point = np.array2string(np.ravel(self.final_point), precision=4)
+        status = "" if self.stopped is None else f"; {self.stopped}"
+        regret = f"{self.average_regret[-1]:.4g}" if self.steps_taken else "undefined (no round)"
         return (f"OnlineRun({self.optimizer!r} on {self.problem!r}: {self.steps_taken} rounds, "
-                f"final point {point}, average regret {self.average_regret[-1]:.4g})")
+                f"final point {point}, average regret {regret}{status})")
 
 
 def projected_run(problem, optimizer, x0, steps: int, *,
@@ -154,26 +177,42 @@ def projected_run(problem, optimizer, x0, steps: int, *,
     ``problem`` needs ``grad(t, x)``, ``loss(t, x)``, ``bounds`` and, for the
     regret, ``best_totals(T, size)`` (as :class:`CyclicLinear`).
     """
-    steps = check_positive_int("steps", steps)
+    steps = require_positive_int("steps", steps)
+    require_optimizer(optimizer)
     if schedule is not None and not callable(schedule):
         raise TypeError(f"schedule must be a function t -> factor, or None; got {type(schedule).__name__}")
+    missing = [name for name in ("loss", "grad", "bounds", "best_totals") if not hasattr(problem, name)]
+    if missing:
+        raise TypeError(f"problem must have loss(t, x), grad(t, x), bounds and best_totals(T, size), like "
+                        f"descent.online.CyclicLinear(); {type(problem).__name__} lacks {', '.join(missing)}")
     low, high = problem.bounds
-    x = np.array(x0, dtype=np.float64)
-    if x.ndim == 0:
-        x = x.reshape(1)
-    if not np.all((low <= x) & (x <= high)):
+    x = np.asarray(x0)
+    if x.dtype.kind not in "iuf":
+        raise TypeError(f"x0 must be a real number or an array of real numbers, got {type(x0).__name__} of dtype {x.dtype}")
+    x = np.array(x, dtype=np.float64).reshape(-1) if x.ndim == 0 else np.array(x, dtype=np.float64)
+    if not np.all((low <= x) & (x <= high)):  # False for NaN too
         raise ValueError(f"x0 must lie in the feasible set [{low}, {high}], got {x0!r}")
     state = optimizer.init(x)
-    points, losses, states = [x], np.empty(steps), []
+    points, losses, states, stopped = [x], [], [], None
     for t in range(1, steps + 1):
-        losses[t - 1] = problem.loss(t, x)
+        loss = problem.loss(t, x)
         step, state = optimizer.update(problem.grad(t, x), state, x)
         factor = 1.0 if schedule is None else schedule(t)
-        x = np.clip(x + factor * step, low, high)   # Π_F: the nearest point of the box
+        if not (isinstance(factor, numbers.Real) and 0 <= factor < math.inf):
+            raise ValueError(f"schedule(t) must return a finite factor >= 0 for the learning rate; "
+                             f"at t = {t} it returned {factor!r}")
+        moved = x + factor * step
+        if not array_finite(np.ravel(moved)):  # clipping would hide a NaN step as a point of the box
+            stopped = stop_message(t, "the step became non-finite")
+            break
+        x = np.clip(moved, low, high)   # Π_F: the nearest point of the box
+        losses.append(loss)
         points.append(x)
         states.append(state)
-    regret = np.cumsum(losses) - problem.best_totals(steps, x.size)
+    losses = np.array(losses, dtype=np.float64)
+    regret = np.cumsum(losses) - problem.best_totals(steps, x.size)[: len(losses)]
     points = np.array(points)
     for array in (points, losses, regret):
         array.flags.writeable = False
-    return OnlineRun(points=points, losses=losses, regret=regret, states=states, optimizer=optimizer, problem=problem)
+    return OnlineRun(points=points, losses=losses, regret=regret, states=states, optimizer=optimizer, problem=problem,
+                     stopped=stopped)

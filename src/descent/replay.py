@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from .run import _check_optimizer
+from .loops import require_optimizer
 from .tree import as_tree, tree_add, zeros_like
 
 __all__ = ["Replay", "replay"]
@@ -76,9 +76,7 @@ def replay(optimizer, grads, params0=None) -> Replay:
     >>> print(record.steps[0])    # Adam's first step is −α·sign(g_1)
     [-0.1]
     """
-    if isinstance(optimizer, type):
-        raise TypeError(f"optimizer must be an optimizer, not the class {optimizer.__name__}: write {optimizer.__name__}(...)")
-    _check_optimizer(optimizer)
+    require_optimizer(optimizer)
     if isinstance(grads, dict):
         raise TypeError("grads must be a sequence of gradients g_1, …, g_n (for one step, write [grads])")
     grads = list(grads) if not isinstance(grads, np.ndarray) else grads

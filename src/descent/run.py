@@ -20,13 +20,15 @@ filling the arrays with inf and NaN (and warning about overflow): see
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from .loops import RunRecord, epoch_batches, require_optimizer, rng_from_seed, stop_message
 from .tree import array_finite as all_finite
-from .validation import _check_real, check_positive, check_positive_int
+from .validation import require_positive, require_positive_int
 
 __all__ = ["Run", "minimize", "DIVERGENCE_FACTOR"]
 
@@ -36,9 +38,13 @@ __all__ = ["Run", "minimize", "DIVERGENCE_FACTOR"]
 DIVERGENCE_FACTOR = 1e10
 
 
-@dataclass(frozen=True, repr=False)
-class Run:
+@dataclass(frozen=True, repr=False, eq=False)
+class Run(RunRecord):
     """The record of one call to :func:`minimize` (its arrays are read-only).
+
+    It has the attributes every loop's record has (see :class:`descent.loops.RunRecord`:
+    ``losses``, ``steps_taken``, ``stopped``, ``diverged``, ``final_point``,
+    ``final_loss``, ``final_state``; ``==`` compares values), and:
 
     With n = ``steps_taken``:
 
@@ -84,19 +90,14 @@ class Run:
         return len(self.points) - 1
 
     @property
-    def diverged(self) -> bool:
-        """True when the run was stopped because it diverged (see ``stopped``)."""
-        return self.stopped is not None
-
-    @property
     def final_point(self) -> np.ndarray:
         """θ_n, the last point recorded."""
         return self.points[-1]
 
     @property
-    def final_loss(self) -> float:
-        """f(θ_n)."""
-        return float(self.losses[-1])
+    def final_state(self):
+        """The optimizer's state after step n (its ``init`` state when no step was taken)."""
+        return self.states[-1] if self.states else self.optimizer.init(self.points[0])
 
     def state_history(self, name: str) -> np.ndarray:
         """One field of the optimizer state over the steps: row t − 1 is its value after step t.
@@ -119,7 +120,7 @@ class Run:
 
         f* defaults to the objective's ``minimum``.
         """
-        tol = check_positive("tol", tol)
+        tol = require_positive("tol", tol)
         if f_star is None:
             f_star = getattr(self.objective, "minimum", None)
             if f_star is None:
@@ -128,7 +129,7 @@ class Run:
         return int(reached[0]) if reached.size else None
 
 
-def minimize(f, x0, optimizer, steps: int, *, batch_size: int | None = None, seed=None,
+def minimize(f, x0, optimizer, steps: int, *, batch_size: int | None = None, seed=0,
              max_loss: float | None = None) -> Run:
     """Take ``steps`` steps of ``optimizer`` on ``f`` from ``x0`` and record them.
 
@@ -152,11 +153,12 @@ def minimize(f, x0, optimizer, steps: int, *, batch_size: int | None = None, see
         batch_size does not divide n_samples, so every sample is used once
         per epoch.
     seed:
-        Seed for ``np.random.default_rng`` that draws the batches; the same
-        seed repeats the run exactly. Only used with ``batch_size``.
+        An integer >= 0 (or a ``np.random.Generator``) that draws the batches;
+        the same seed repeats the run exactly. Only used with ``batch_size``.
     max_loss:
         Stop as diverged once f(θ_t) exceeds this. Default:
-        ``DIVERGENCE_FACTOR · max(1, |f(θ_0)|)`` = 1e10 · max(1, |f(θ_0)|).
+        ``DIVERGENCE_FACTOR · max(1, |f(θ_0)|)`` = 1e10 · max(1, |f(θ_0)|);
+        ``np.inf`` switches this stop off (non-finite values still stop the run).
 
     Divergence
     ----------
@@ -168,20 +170,21 @@ def minimize(f, x0, optimizer, steps: int, *, batch_size: int | None = None, see
     loop raises no RuntimeWarning: it is detected and reported instead.
     """
     _check_objective(f)
-    _check_optimizer(optimizer)
-    steps = check_positive_int("steps", steps)
+    require_optimizer(optimizer)
+    steps = require_positive_int("steps", steps)
     x = _check_x0(x0)
+    rng = rng_from_seed(seed)
 
     gradient_at = f.grad
     if batch_size is not None:
-        batch_size = check_positive_int("batch_size", batch_size)
+        batch_size = require_positive_int("batch_size", batch_size)
         n_samples = _check_stochastic(f, batch_size)
-        batches = _batches(n_samples, batch_size, np.random.default_rng(seed))
+        batches = _endless_batches(n_samples, batch_size, rng)
         batch_grad = f.batch_grad
         gradient_at = lambda theta: batch_grad(theta, next(batches))  # noqa: E731
 
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        loss = float(f(x))
+        loss = _loss_of(f, x)
     if not math.isfinite(loss):
         raise ValueError(f"f(x0) must be finite, got {loss}: start from a point where the loss is defined")
     if max_loss is None:
@@ -190,9 +193,14 @@ def minimize(f, x0, optimizer, steps: int, *, batch_size: int | None = None, see
         max_loss = _check_max_loss(max_loss, loss)
 
     # Preallocated, filled in place; trimmed at the end if the run stops early.
-    points = np.empty((steps + 1,) + x.shape)
-    losses = np.empty(steps + 1)
-    grads = np.empty((steps,) + x.shape)
+    try:
+        points = np.empty((steps + 1,) + x.shape)
+        losses = np.empty(steps + 1)
+        grads = np.empty((steps,) + x.shape)
+    except MemoryError:
+        size = 8 * (2 * steps + 1) * max(x.size, 1) + 8 * (steps + 1)
+        raise MemoryError(f"steps={steps} is too many to record: every θ_t and g_t is kept, "
+                          f"{size / 2**30:.3g} GiB for this x0; take fewer steps") from None
     states = []
     points[0], losses[0] = x, loss
 
@@ -207,21 +215,26 @@ def minimize(f, x0, optimizer, steps: int, *, batch_size: int | None = None, see
             if type(g) is not np.ndarray or g.shape != shape:
                 g = _check_gradient(g, shape)
             if not all_finite(g):
-                stopped, t = f"stopped at step {t}: the gradient at θ_{t - 1} became non-finite (diverged)", t - 1
+                stopped, t = stop_message(t, f"the gradient at θ_{t - 1} became non-finite"), t - 1
                 break
             step, state = update(g, state, x)
+            if type(step) is not np.ndarray or step.shape != shape:
+                step = _check_step(step, shape, optimizer)
             x = x + step
             if not all_finite(x):
-                stopped, t = f"stopped at step {t}: the point θ_{t} became non-finite (diverged)", t - 1
+                stopped, t = stop_message(t, f"the point θ_{t} became non-finite"), t - 1
                 break
-            loss = float(f(x))
+            try:
+                loss = float(f(x))
+            except TypeError:  # f returned something that is not one number: say so, naming f
+                loss = _loss_of(f, x)
             if not math.isfinite(loss):
-                stopped, t = f"stopped at step {t}: the loss became non-finite (diverged)", t - 1
+                stopped, t = stop_message(t, "the loss became non-finite"), t - 1
                 break
             grads[t - 1], points[t], losses[t] = g, x, loss
             states.append(state)
             if loss > max_loss:
-                stopped = f"stopped at step {t}: the loss {loss:.3g} exceeded {max_loss:.3g} (diverged)"
+                stopped = stop_message(t, f"the loss {loss:.3g} exceeded {max_loss:.3g}")
                 break
 
     points, losses, grads = points[: t + 1], losses[: t + 1], grads[:t]
@@ -240,27 +253,39 @@ def _check_gradient(g, shape: tuple) -> np.ndarray:
     return g.astype(np.float64, copy=False)
 
 
-def _batches(n_samples: int, batch_size: int, rng: np.random.Generator):
-    """Index arrays of mini-batches, epoch after epoch, each epoch a new permutation."""
+def _endless_batches(n_samples: int, batch_size: int, rng: np.random.Generator):
+    """Index arrays of mini-batches, epoch after epoch (see :func:`descent.loops.epoch_batches`)."""
     while True:
-        order = rng.permutation(n_samples)
-        for start in range(0, n_samples, batch_size):
-            yield order[start:start + batch_size]
+        yield from epoch_batches(n_samples, batch_size, rng)
+
+
+def _check_step(step, shape: tuple, optimizer) -> np.ndarray:
+    step = np.asarray(step)
+    if step.dtype.kind not in "iuf":
+        raise TypeError(f"optimizer.update must return (step, state) with step an array of real numbers; "
+                        f"{type(optimizer).__name__} returned a step of dtype {step.dtype}")
+    if step.shape != shape:  # adding it to x would broadcast silently
+        raise ValueError(f"optimizer.update must return a step of the shape of x0, {shape}; "
+                         f"{type(optimizer).__name__} returned shape {step.shape}")
+    return step
+
+
+def _loss_of(f, x) -> float:
+    value = f(x)
+    if isinstance(value, (bool, np.bool_)) or np.ndim(value) != 0 or np.asarray(value).dtype.kind not in "iuf":
+        raise TypeError(f"f(θ) must return one real number, the loss; {f!r} returned "
+                        f"{type(value).__name__}" + (f" of shape {np.shape(value)}" if np.ndim(value) else f" {value!r}"))
+    return float(value)
 
 
 def _check_objective(f) -> None:
+    if isinstance(f, type):
+        raise TypeError(f"f must be an objective instance such as {f.__name__}(), not the class {f.__name__} itself: "
+                        "add the parentheses")
     if not callable(f) or not callable(getattr(f, "grad", None)):
         raise TypeError(
             "f must be callable with a method f.grad(x) returning the gradient "
             f"(an objective such as descent.Quadratic()); got {type(f).__name__}"
-        )
-
-
-def _check_optimizer(optimizer) -> None:
-    if not (callable(getattr(optimizer, "init", None)) and callable(getattr(optimizer, "update", None))):
-        raise TypeError(
-            "optimizer must have init(params) and update(grads, state, params) "
-            f"(e.g. descent.GradientDescent(lr=0.1)); got {type(optimizer).__name__}"
         )
 
 
@@ -277,7 +302,15 @@ def _check_x0(x0) -> np.ndarray:
 
 
 def _check_max_loss(max_loss, first_loss: float) -> float:
-    max_loss = _check_real("max_loss", max_loss)
+    if isinstance(max_loss, bool) or not isinstance(max_loss, numbers.Real):
+        raise TypeError(f"max_loss must be a real number (np.inf switches the divergence stop off), "
+                        f"got {type(max_loss).__name__} {max_loss!r}")
+    try:
+        max_loss = float(max_loss)
+    except OverflowError:  # an int too large for a float is past every loss: no stop
+        max_loss = math.inf
+    if math.isnan(max_loss):
+        raise ValueError("max_loss must be a number above f(x0), or np.inf to switch the divergence stop off; got nan")
     if max_loss <= first_loss:
         raise ValueError(f"max_loss must exceed f(x0) = {first_loss:.6g}, or the run would stop at once; got {max_loss!r}")
     return max_loss

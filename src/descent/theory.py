@@ -18,11 +18,11 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
-from .validation import check_positive
+from .validation import require_positive
 
 
 def _check_curvatures(mu, L) -> tuple[float, float]:
-    mu, L = check_positive("mu", mu), check_positive("L", L)
+    mu, L = require_positive("mu", mu), require_positive("L", L)
     if mu > L:
         raise ValueError(f"mu must be <= L (mu is the smallest eigenvalue, L the largest); got mu={mu}, L={L}")
     return mu, L
@@ -30,12 +30,12 @@ def _check_curvatures(mu, L) -> tuple[float, float]:
 
 def gd_lr_limit(L: float) -> float:
     """2/L: gradient descent on a quadratic diverges for α > 2/L (and oscillates for α > 1/L)."""
-    return 2.0 / check_positive("L", L)
+    return 2.0 / require_positive("L", L)
 
 
 def gd_rate(lr: float, mu: float, L: float) -> float:
     """max(|1 − αμ|, |1 − αL|): the factor by which the error shrinks per step (≥ 1 means no convergence)."""
-    lr = check_positive("lr", lr)
+    lr = require_positive("lr", lr)
     mu, L = _check_curvatures(mu, L)
     return max(abs(1 - lr * mu), abs(1 - lr * L))
 
@@ -48,7 +48,9 @@ def gd_optimal_lr(mu: float, L: float) -> float:
 
 def gd_optimal_rate(kappa: float) -> float:
     """(κ − 1)/(κ + 1): the best per-step factor of gradient descent, reached at α*."""
-    kappa = check_positive("kappa", kappa)
+    kappa = require_positive("kappa", kappa)
+    if kappa < 1:
+        raise ValueError(f"kappa must be >= 1 (it is L/μ, the largest over the smallest eigenvalue), got {kappa!r}")
     return (kappa - 1) / (kappa + 1)
 
 

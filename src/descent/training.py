@@ -15,66 +15,72 @@ lets the course compare optimizers on identical mini-batch sequences.
 from __future__ import annotations
 
 import math
-import numbers
 from dataclasses import dataclass
 from typing import Optional
 
 import numpy as np
 from tqdm.auto import tqdm
 
+from .loops import RunRecord, epoch_batches, require_optimizer, rng_from_seed, stop_message
 from .tree import all_finite, as_tree, tree_add
-from .validation import check_positive_int
+from .validation import require_positive_int
 
 
 @dataclass(frozen=True, eq=False)
-class History:
+class History(RunRecord):
     """What :func:`train` recorded; one entry per epoch in each array.
 
+    It has the attributes every loop's record has (see :class:`descent.loops.RunRecord`:
+    ``losses``, ``steps_taken``, ``stopped``, ``diverged``, ``final_point``,
+    ``final_loss``, ``final_state``; ``==`` compares values).
+
     Attributes:
-        loss: training loss on the whole training set after each epoch
+        losses: training loss on the whole training set after each epoch
             (not the average of the mini-batch losses, which mixes parameters
             from different steps).
-        batch_loss: loss on each mini-batch just before its step; its spread
-            is the noise of stochastic gradients. ``batch_loss[0]`` is the loss
+        batch_losses: loss on each mini-batch just before its step; its spread
+            is the noise of stochastic gradients. ``batch_losses[0]`` is the loss
             at the starting parameters (exactly so for full batch).
-        accuracy: training accuracy after each epoch, or None when the model
+        accuracies: training accuracy after each epoch, or None when the model
             has no ``accuracy`` method.
-        val_loss, val_accuracy: the same on (X_val, y_val), or None when no
+        val_losses, val_accuracies: the same on (X_val, y_val), or None when no
             validation data was given (or the model has no ``accuracy``).
-        params: the parameters at the end.
-        optimizer, optimizer_state: the optimizer used and its final state.
-        steps: the number of optimizer steps taken.
+        final_point: the parameters at the end.
+        optimizer, final_state: the optimizer used and its final state.
+        steps_taken: the number of optimizer steps taken.
         stopped: None for a run that finished; otherwise a sentence saying
             where and why it stopped (a non-finite loss, gradient or parameter).
-            The last entry of ``loss`` is then measured where it stopped
+            The last entry of ``losses`` is then measured where it stopped
             (usually inf or nan), so a plotted curve ends at the blow-up.
+        batch_size, seed: the rows per step and the seed that drew the batches.
 
-    The arrays are read-only. ``==`` compares identity (arrays have no single
-    truth value); compare the fields to check two runs are the same.
+    The arrays are read-only.
     """
 
-    loss: np.ndarray
-    batch_loss: np.ndarray
-    accuracy: Optional[np.ndarray]
-    val_loss: Optional[np.ndarray]
-    val_accuracy: Optional[np.ndarray]
-    params: object
+    losses: np.ndarray
+    batch_losses: np.ndarray
+    accuracies: Optional[np.ndarray]
+    val_losses: Optional[np.ndarray]
+    val_accuracies: Optional[np.ndarray]
+    final_point: object
     optimizer: object
-    optimizer_state: object
-    steps: int
+    final_state: object
+    steps_taken: int
     stopped: Optional[str] = None
+    batch_size: Optional[int] = None
+    seed: object = 0
 
     @property
     def epochs(self) -> int:
         """The number of epochs run (fewer than asked for if the run stopped)."""
-        return len(self.loss)
+        return len(self.losses)
 
     def __repr__(self) -> str:
-        parts = [f"epochs={self.epochs}", f"steps={self.steps}", f"final loss={self.loss[-1]:.6g}"]
-        if self.val_loss is not None:
-            parts.append(f"final val_loss={self.val_loss[-1]:.6g}")
-        if self.val_accuracy is not None:
-            parts.append(f"final val_accuracy={self.val_accuracy[-1]:.4g}")
+        parts = [f"epochs={self.epochs}", f"steps_taken={self.steps_taken}", f"final loss={self.losses[-1]:.6g}"]
+        if self.val_losses is not None:
+            parts.append(f"final val loss={self.val_losses[-1]:.6g}")
+        if self.val_accuracies is not None:
+            parts.append(f"final val accuracy={self.val_accuracies[-1]:.4g}")
         parts.append(f"optimizer={self.optimizer!r}")
         if self.stopped:
             parts.append(f"stopped={self.stopped!r}")
@@ -112,19 +118,23 @@ def train(
         X, y: training data, one row of X per entry of y.
         epochs: the number of passes over the training set, >= 1.
         batch_size: rows per step, 1 .. n; None for full batch.
-        seed: seeds the per-epoch permutation; the same seed repeats a run exactly.
+        seed: an integer >= 0 (or a numpy Generator) that draws the per-epoch
+            permutation; the same seed repeats a run exactly.
         X_val, y_val: optional validation data, both or neither.
         progress: None shows a progress bar only if the run takes more than a
             second; True always; False never.
 
-    A run whose loss, gradient or parameters become non-finite (inf or nan)
-    stops there without a RuntimeWarning and says so in ``History.stopped``.
+    The data must be finite (a NaN in X would make every loss NaN and look like
+    a divergence). A run whose loss, gradient or parameters become non-finite
+    (inf or nan) stops there without a RuntimeWarning and says so in
+    ``History.stopped``.
     """
     _check_model(model)
-    _check_optimizer(optimizer)
-    epochs = check_positive_int("epochs", epochs)
+    require_optimizer(optimizer)
+    epochs = require_positive_int("epochs", epochs)
     X, y = _check_data(X, y, "X", "y")
     n = len(X)
+    given_batch_size = batch_size
     batch_size = n if batch_size is None else _check_batch_size(batch_size, n)
     validation = X_val is not None or y_val is not None
     if validation:
@@ -132,15 +142,11 @@ def train(
             given, missing = ("X_val", "y_val") if y_val is None else ("y_val", "X_val")
             raise ValueError(f"{given} was given without {missing}: pass both for validation, or neither")
         X_val, y_val = _check_data(X_val, y_val, "X_val", "y_val")
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"seed must be an integer >= 0, got {type(seed).__name__} {seed!r}")
-    if seed < 0:
-        raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
     if progress is not None and not isinstance(progress, bool):
         raise TypeError(f"progress must be None (bar after 1 s), True or False, got {type(progress).__name__} {progress!r}")
 
     has_accuracy = hasattr(model, "accuracy")
-    rng = np.random.default_rng(seed)
+    rng = rng_from_seed(seed)
     params = as_tree(params, "params")
     state = optimizer.init(params)
     records = {"loss": [], "batch_loss": [], "accuracy": [], "val_loss": [], "val_accuracy": []}
@@ -168,22 +174,24 @@ def train(
     # noise (and errors under pytest's -W error).
     with bar, np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         for epoch in range(1, epochs + 1):
-            for rows in _batches(n, batch_size, rng):
-                batch_loss, grads = model.loss_and_grad(params, X[rows], y[rows])
+            for rows in epoch_batches(n, batch_size, rng):
+                # Full batch: the data itself, not a copy of it made by indexing with 0..n−1.
+                X_batch, y_batch = (X, y) if batch_size >= n else (X[rows], y[rows])
+                batch_loss, grads = model.loss_and_grad(params, X_batch, y_batch)
                 records["batch_loss"].append(batch_loss)
                 if not math.isfinite(batch_loss) or not all_finite(grads):
                     what = "mini-batch loss" if not math.isfinite(batch_loss) else "gradient"
-                    stopped = _stop_sentence(epoch, steps + 1, f"the {what} became non-finite before the step")
+                    stopped = stop_message(steps + 1, f"the {what} became non-finite before the step", epoch=epoch)
                     break
                 step, state = optimizer.update(grads, state, params)
                 params = tree_add(params, step)
                 steps += 1
                 if not all_finite(params):
-                    stopped = _stop_sentence(epoch, steps, "the parameters became non-finite after the step")
+                    stopped = stop_message(steps, "the parameters became non-finite after the step", epoch=epoch)
                     break
             record_epoch()
             if stopped is None and not math.isfinite(records["loss"][-1]):
-                stopped = _stop_sentence(epoch, steps, "the training loss became non-finite at the end of the epoch")
+                stopped = stop_message(steps, "the training loss became non-finite at the end of the epoch", epoch=epoch)
             bar.set_postfix(loss=f"{records['loss'][-1]:.4g}", refresh=False)
             bar.update()
             if stopped is not None:
@@ -198,36 +206,18 @@ def train(
         return array
 
     return History(
-        loss=frozen(records["loss"]),
-        batch_loss=frozen(records["batch_loss"]),
-        accuracy=frozen(records["accuracy"], has_accuracy),
-        val_loss=frozen(records["val_loss"], validation),
-        val_accuracy=frozen(records["val_accuracy"], validation and has_accuracy),
-        params=as_tree(params, "params"),  # a 0-d bias plus a step is a numpy scalar; make it an array again
+        losses=frozen(records["loss"]),
+        batch_losses=frozen(records["batch_loss"]),
+        accuracies=frozen(records["accuracy"], has_accuracy),
+        val_losses=frozen(records["val_loss"], validation),
+        val_accuracies=frozen(records["val_accuracy"], validation and has_accuracy),
+        final_point=as_tree(params, "params"),  # a 0-d bias plus a step is a numpy scalar; make it an array again
         optimizer=optimizer,
-        optimizer_state=state,
-        steps=steps,
+        final_state=state,
+        steps_taken=steps,
         stopped=stopped,
-    )
-
-
-def _batches(n: int, batch_size: int, rng: np.random.Generator):
-    """Row selections for one epoch: ⌈n/b⌉ slices of a fresh permutation of 0..n−1."""
-    if batch_size >= n:
-        # One batch: use the rows in their given order. The mean does not
-        # depend on the order, and this keeps a full-batch run bit-identical
-        # to a plain gradient-descent loop (and leaves the generator unused).
-        yield slice(None)
-        return
-    order = rng.permutation(n)
-    for start in range(0, n, batch_size):
-        yield order[start : start + batch_size]
-
-
-def _stop_sentence(epoch: int, step: int, what: str) -> str:
-    return (
-        f"stopped in epoch {epoch} at step {step}: {what} "
-        "(often a sign that the learning rate is too large)"
+        batch_size=given_batch_size,
+        seed=seed,
     )
 
 
@@ -237,15 +227,6 @@ def _check_model(model) -> None:
         raise TypeError(
             f"model must have methods loss(params, X, y) and loss_and_grad(params, X, y), like descent.MLP; "
             f"{type(model).__name__} lacks {', '.join(missing)}"
-        )
-
-
-def _check_optimizer(optimizer) -> None:
-    missing = [name for name in ("init", "update") if not callable(getattr(optimizer, name, None))]
-    if missing:
-        raise TypeError(
-            f"optimizer must have methods init(params) and update(grads, state, params), like descent.GradientDescent; "
-            f"{type(optimizer).__name__} lacks {', '.join(missing)}"
         )
 
 
@@ -259,11 +240,16 @@ def _check_data(X, y, x_name: str, y_name: str) -> tuple[np.ndarray, np.ndarray]
         )
     if len(X) == 0:
         raise ValueError(f"{x_name} and {y_name} are empty: training needs at least one sample")
+    for name, values in ((x_name, X), (y_name, y)):
+        if values.dtype.kind in "fc" and not np.isfinite(values).all():
+            rows = np.flatnonzero(~np.isfinite(values).reshape(len(values), -1).all(axis=1))
+            raise ValueError(f"{name} must be finite, but rows {rows[:5].tolist()}{' …' if rows.size > 5 else ''} "
+                             "hold NaN or inf: remove or fill them before training")
     return X, y
 
 
 def _check_batch_size(batch_size, n: int) -> int:
-    batch_size = check_positive_int("batch_size", batch_size)
+    batch_size = require_positive_int("batch_size", batch_size)
     if batch_size > n:
         raise ValueError(
             f"batch_size must be between 1 and n = {n} (the number of training samples), or None for full batch; "

@@ -19,17 +19,36 @@ Tree = Union[np.ndarray, dict]
 
 
 def as_array(x, name: str) -> np.ndarray:
-    """Return ``x`` as a floating-point array, keeping float32 as float32.
+    """Return ``x`` as a real floating-point array, keeping its precision.
 
-    Integers and Python numbers become float64; anything that is not numeric
-    raises a ``TypeError`` that names ``name``.
+    float16, float32 and float64 stay as they are; integers, booleans and
+    Python numbers become float64. Refused with a ``TypeError`` that names
+    ``name``: complex numbers (the optimizers' rules, such as g², are written
+    for real numbers), ``bfloat16`` arrays of the ``ml_dtypes`` package
+    (numpy computes ``0.9 * a`` in float32 for them, so a step would silently
+    leave bfloat16), and anything not numeric.
     """
     arr = np.asarray(x)
-    if arr.dtype.kind in "fc":
+    kind = arr.dtype.kind
+    if kind == "f":
         return arr
-    if arr.dtype.kind in "iub":
+    if kind in "iub":
         return arr.astype(np.float64)
+    if kind == "c":
+        raise TypeError(f"{name} must hold real numbers, got a complex array (dtype {arr.dtype}); "
+                        "pass the real and imaginary parts as two real arrays")
+    if arr.dtype.name == "bfloat16":  # ml_dtypes' type: numpy sees an opaque kind "V"
+        raise TypeError(
+            f"{name} has dtype bfloat16, which the optimizers do not take: numpy computes 0.9 * x in float32 "
+            "for a bfloat16 x, so the run would not stay in bfloat16. Use float16, float32 or float64 (to see "
+            "bfloat16's rounding, round the float32 parameters with .astype(ml_dtypes.bfloat16) after each step)"
+        )
     raise TypeError(f"{name} must be a numeric array or a dict of numeric arrays, got {type(x).__name__} of dtype {arr.dtype}")
+
+
+def smallest_positive(dtype: np.dtype) -> float:
+    """The smallest positive number of a floating dtype (its smallest subnormal): 6e-08 for float16."""
+    return float(np.finfo(dtype).smallest_subnormal)
 
 
 def as_tree(x, name: str) -> Tree:
@@ -41,7 +60,7 @@ def as_tree(x, name: str) -> Tree:
     return as_array(x, name)
 
 
-def check_same_structure(a: Tree, b: Tree, name_a: str = "params", name_b: str = "grads") -> None:
+def require_same_structure(a: Tree, b: Tree, name_a: str = "params", name_b: str = "grads") -> None:
     """Raise ``ValueError`` unless ``a`` and ``b`` have the same keys and shapes."""
     if isinstance(a, dict) != isinstance(b, dict):
         kind = lambda t: "a dict" if isinstance(t, dict) else "an array"
@@ -52,7 +71,7 @@ def check_same_structure(a: Tree, b: Tree, name_a: str = "params", name_b: str =
                 f"{name_a} and {name_b} have different keys: {sorted(a)} vs {sorted(b)}"
             )
         for key in a:
-            check_same_structure(np.asarray(a[key]), np.asarray(b[key]), f"{name_a}[{key!r}]", f"{name_b}[{key!r}]")
+            require_same_structure(np.asarray(a[key]), np.asarray(b[key]), f"{name_a}[{key!r}]", f"{name_b}[{key!r}]")
         return
     if np.shape(a) != np.shape(b):
         raise ValueError(f"{name_a} has shape {np.shape(a)} but {name_b} has shape {np.shape(b)}: they must match")
@@ -62,7 +81,7 @@ def tree_map(fn: Callable, tree: Tree, *rest: Tree) -> Tree:
     """Apply ``fn`` leaf by leaf: ``fn(a, b, ...)`` for arrays, key by key for dicts.
 
     The trees in ``rest`` must have the same structure as ``tree`` (checked by
-    the caller, see :func:`check_same_structure`).
+    the caller, see :func:`require_same_structure`).
     """
     if isinstance(tree, dict):
         return {key: fn(tree[key], *(r[key] for r in rest)) for key in tree}
@@ -93,7 +112,7 @@ def all_finite(tree: Tree) -> bool:
     return array_finite(np.asarray(tree))
 
 
-def check_finite(tree: Tree, name: str) -> None:
+def require_finite(tree: Tree, name: str) -> None:
     """Raise ``FloatingPointError`` when ``tree`` holds an inf or a NaN."""
     if not all_finite(tree):
         raise FloatingPointError(
@@ -108,6 +127,11 @@ def zeros_like(tree: Tree) -> Tree:
 
 
 def tree_add(params: Tree, step: Tree) -> Tree:
-    """params + step, leaf by leaf: how the caller applies an optimizer's step."""
-    check_same_structure(params, step, "params", "step")
+    """params + step, leaf by leaf: how the caller applies an optimizer's step.
+
+    Lists and tuples are read as arrays (so ``[1, 2] + [3, 4]`` is ``[4, 6]``,
+    never the concatenation that Python's ``+`` would make of two lists).
+    """
+    params, step = as_tree(params, "params"), as_tree(step, "step")
+    require_same_structure(params, step, "params", "step")
     return tree_map(lambda p, s: p + s, params, step)

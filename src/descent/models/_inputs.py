@@ -7,25 +7,12 @@ went wrong instead of a broadcasting error three calls deeper.
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
 from ..tree import as_array, as_tree
 
 
-def seed_to_rng(seed) -> np.random.Generator:
-    """``seed`` as a generator: an integer >= 0, or a ``np.random.Generator`` used as is."""
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"seed must be an integer >= 0 or a numpy Generator, got {type(seed).__name__} {seed!r}")
-    if seed < 0:
-        raise ValueError(f"seed must be >= 0, got {seed!r}")
-    return np.random.default_rng(int(seed))
-
-
-def check_float_dtype(dtype) -> np.dtype:
+def require_float_dtype(dtype) -> np.dtype:
     """``dtype`` must be float32 or float64 (the precisions the course compares)."""
     try:
         dtype = np.dtype(dtype)
@@ -36,7 +23,7 @@ def check_float_dtype(dtype) -> np.dtype:
     return dtype
 
 
-def check_params(params, shapes: dict) -> tuple[dict, np.dtype]:
+def require_params(params, shapes: dict) -> tuple[dict, np.dtype]:
     """Return ``params`` as float arrays and their common dtype, after checking keys and shapes.
 
     ``shapes`` maps each expected key to its shape, computed from the data
@@ -58,7 +45,7 @@ def check_params(params, shapes: dict) -> tuple[dict, np.dtype]:
     return params, np.result_type(*params.values())
 
 
-def check_features(X) -> np.ndarray:
+def require_features(X) -> np.ndarray:
     """``X`` must be a 2-D numeric array of shape (n_samples, n_features), n_samples >= 1."""
     X = as_array(X, "X")
     if X.ndim != 2:
@@ -68,14 +55,14 @@ def check_features(X) -> np.ndarray:
     return X
 
 
-def check_params_and_features(params, X, param_shapes) -> tuple[dict, np.ndarray]:
+def require_params_and_features(params, X, param_shapes) -> tuple[dict, np.ndarray]:
     """Check ``X``, then ``params`` against ``param_shapes(n_features)``; X comes back in the params' dtype."""
-    X = check_features(X)
-    params, dtype = check_params(params, param_shapes(X.shape[1]))
+    X = require_features(X)
+    params, dtype = require_params(params, param_shapes(X.shape[1]))
     return params, X.astype(dtype, copy=False)
 
 
-def check_targets(y, n_samples: int, dtype: np.dtype) -> np.ndarray:
+def require_targets(y, n_samples: int, dtype: np.dtype) -> np.ndarray:
     """``y`` must be a 1-D numeric array of real targets with one entry per row of X."""
     y = as_array(y, "y")
     if y.shape != (n_samples,):
@@ -83,7 +70,7 @@ def check_targets(y, n_samples: int, dtype: np.dtype) -> np.ndarray:
     return y.astype(dtype, copy=False)
 
 
-def check_labels(y, n_samples: int, n_classes: int) -> np.ndarray:
+def require_labels(y, n_samples: int, n_classes: int) -> np.ndarray:
     """``y`` must be a 1-D integer array of class indices in 0 .. n_classes − 1."""
     y = np.asarray(y)
     if y.dtype.kind not in "iu":

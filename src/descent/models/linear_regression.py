@@ -26,8 +26,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..validation import check_positive_int
-from ._inputs import check_float_dtype, check_params_and_features, check_targets, seed_to_rng
+from ..loops import rng_from_seed
+from ..validation import require_positive_int
+from ._inputs import require_float_dtype, require_params_and_features, require_targets
 
 
 @dataclass(frozen=True)
@@ -46,9 +47,9 @@ class LinearRegression:
         ends; starting near zero (not at exactly zero) lets ``seed`` give
         different paths to plot.
         """
-        n_features = check_positive_int("n_features", n_features)
-        dtype = check_float_dtype(dtype)
-        rng = seed_to_rng(seed)
+        n_features = require_positive_int("n_features", n_features)
+        dtype = require_float_dtype(dtype)
+        rng = rng_from_seed(seed)
         return {
             "weights": (0.01 * rng.standard_normal(n_features)).astype(dtype),
             "bias": np.zeros((), dtype=dtype),
@@ -56,13 +57,13 @@ class LinearRegression:
 
     def predict(self, params: dict, X) -> np.ndarray:
         """ŷ = Xw + b, one prediction per row of X."""
-        params, X = check_params_and_features(params, X, self.param_shapes)
+        params, X = require_params_and_features(params, X, self.param_shapes)
         return X @ params["weights"] + params["bias"]
 
     def _residual(self, params: dict, X, y) -> tuple[np.ndarray, np.ndarray]:
         """The checked X (in the params' dtype) and the residual r = Xw + b − y."""
-        params, X = check_params_and_features(params, X, self.param_shapes)
-        y = check_targets(y, len(X), X.dtype)
+        params, X = require_params_and_features(params, X, self.param_shapes)
+        y = require_targets(y, len(X), X.dtype)
         return X, X @ params["weights"] + params["bias"] - y
 
     def loss(self, params: dict, X, y) -> float:

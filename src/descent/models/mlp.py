@@ -35,8 +35,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..validation import check_choice, check_nonnegative, check_positive_int
-from ._inputs import check_float_dtype, check_labels, check_params_and_features, seed_to_rng
+from ..loops import rng_from_seed
+from ..validation import require_choice, require_nonnegative, require_positive_int
+from ._inputs import require_float_dtype, require_labels, require_params_and_features
 from .cross_entropy import cross_entropy, cross_entropy_and_grad, softmax
 
 ACTIVATIONS = ("relu", "tanh")
@@ -56,12 +57,13 @@ class MLP:
     l2: float = 0.0
 
     def __post_init__(self):
-        check_positive_int("n_hidden", self.n_hidden)
-        n_classes = check_positive_int("n_classes", self.n_classes)
+        object.__setattr__(self, "n_hidden", require_positive_int("n_hidden", self.n_hidden))
+        n_classes = require_positive_int("n_classes", self.n_classes)
+        object.__setattr__(self, "n_classes", n_classes)
         if n_classes < 2:
             raise ValueError(f"n_classes must be >= 2 (one class leaves nothing to predict), got {n_classes}")
-        check_choice("activation", self.activation, ACTIVATIONS)
-        check_nonnegative("l2", self.l2)
+        object.__setattr__(self, "activation", require_choice("activation", self.activation, ACTIVATIONS))
+        object.__setattr__(self, "l2", require_nonnegative("l2", self.l2))
 
     def param_shapes(self, n_features: int) -> dict:
         """The shape of each parameter for inputs with ``n_features`` columns."""
@@ -85,9 +87,9 @@ class MLP:
         * tanh hidden layer and the (linear) output layer: Glorot & Bengio
           (2010), W ~ N(0, 2/(fan_in + fan_out)).
         """
-        n_features = check_positive_int("n_features", n_features)
-        dtype = check_float_dtype(dtype)
-        rng = seed_to_rng(seed)
+        n_features = require_positive_int("n_features", n_features)
+        dtype = require_float_dtype(dtype)
+        rng = rng_from_seed(seed)
         if self.activation == "relu":
             hidden_std = np.sqrt(2 / n_features)
         else:
@@ -102,7 +104,7 @@ class MLP:
 
     def _forward(self, params: dict, X):
         """The checked params and X, and A (pre-activation), H (hidden) and Z (logits)."""
-        params, X = check_params_and_features(params, X, self.param_shapes)
+        params, X = require_params_and_features(params, X, self.param_shapes)
         pre_activation = X @ params["hidden_weights"] + params["hidden_bias"]
         if self.activation == "relu":
             hidden = np.maximum(pre_activation, 0)
@@ -126,18 +128,18 @@ class MLP:
     def accuracy(self, params: dict, X, y) -> float:
         """The fraction of rows whose predicted class equals y."""
         predicted = self.predict(params, X)
-        return float(np.mean(predicted == check_labels(y, len(predicted), self.n_classes)))
+        return float(np.mean(predicted == require_labels(y, len(predicted), self.n_classes)))
 
     def loss(self, params: dict, X, y) -> float:
         """Mean cross-entropy + (λ/2)(‖W₁‖² + ‖W₂‖²)."""
         params, X, _, _, logits = self._forward(params, X)
-        y = check_labels(y, len(X), self.n_classes)
+        y = require_labels(y, len(X), self.n_classes)
         return cross_entropy(logits, y) + self._penalty(params)
 
     def loss_and_grad(self, params: dict, X, y) -> tuple[float, dict]:
         """The loss and its gradient for every parameter, by backpropagation (see the module docstring)."""
         params, X, pre_activation, hidden, logits = self._forward(params, X)
-        y = check_labels(y, len(X), self.n_classes)
+        y = require_labels(y, len(X), self.n_classes)
         data_loss, d_logits = cross_entropy_and_grad(logits, y)
 
         # Output layer: Z = H W₂ + b₂.

@@ -28,8 +28,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..validation import check_nonnegative, check_positive_int
-from ._inputs import check_float_dtype, check_labels, check_params_and_features, seed_to_rng
+from ..loops import rng_from_seed
+from ..validation import require_nonnegative, require_positive_int
+from ._inputs import require_float_dtype, require_labels, require_params_and_features
 from .cross_entropy import cross_entropy, cross_entropy_and_grad, softmax
 
 
@@ -45,10 +46,11 @@ class SoftmaxRegression:
     l2: float = 0.0
 
     def __post_init__(self):
-        n_classes = check_positive_int("n_classes", self.n_classes)
+        n_classes = require_positive_int("n_classes", self.n_classes)
+        object.__setattr__(self, "n_classes", n_classes)
         if n_classes < 2:
             raise ValueError(f"n_classes must be >= 2 (one class leaves nothing to predict), got {n_classes}")
-        check_nonnegative("l2", self.l2)
+        object.__setattr__(self, "l2", require_nonnegative("l2", self.l2))
 
     def param_shapes(self, n_features: int) -> dict:
         """The shape of each parameter for inputs with ``n_features`` columns."""
@@ -60,16 +62,16 @@ class SoftmaxRegression:
         The loss is convex, so any start reaches the same minimum (unique when
         λ > 0); near zero every class starts equally likely.
         """
-        n_features = check_positive_int("n_features", n_features)
-        dtype = check_float_dtype(dtype)
-        rng = seed_to_rng(seed)
+        n_features = require_positive_int("n_features", n_features)
+        dtype = require_float_dtype(dtype)
+        rng = rng_from_seed(seed)
         return {
             "weights": (0.01 * rng.standard_normal((n_features, self.n_classes))).astype(dtype),
             "bias": np.zeros(self.n_classes, dtype=dtype),
         }
 
     def _logits(self, params: dict, X) -> tuple[dict, np.ndarray, np.ndarray]:
-        params, X = check_params_and_features(params, X, self.param_shapes)
+        params, X = require_params_and_features(params, X, self.param_shapes)
         return params, X, X @ params["weights"] + params["bias"]
 
     def _penalty(self, weights: np.ndarray) -> float:
@@ -86,18 +88,18 @@ class SoftmaxRegression:
     def accuracy(self, params: dict, X, y) -> float:
         """The fraction of rows whose predicted class equals y."""
         predicted = self.predict(params, X)
-        return float(np.mean(predicted == check_labels(y, len(predicted), self.n_classes)))
+        return float(np.mean(predicted == require_labels(y, len(predicted), self.n_classes)))
 
     def loss(self, params: dict, X, y) -> float:
         """Mean cross-entropy + (λ/2)‖W‖²."""
         params, X, logits = self._logits(params, X)
-        y = check_labels(y, len(X), self.n_classes)
+        y = require_labels(y, len(X), self.n_classes)
         return cross_entropy(logits, y) + self._penalty(params["weights"])
 
     def loss_and_grad(self, params: dict, X, y) -> tuple[float, dict]:
         """The loss and {"weights": Xᵀ(P − Y)/n + λW, "bias": Σᵢ(Pᵢ − Yᵢ)/n}."""
         params, X, logits = self._logits(params, X)
-        y = check_labels(y, len(X), self.n_classes)
+        y = require_labels(y, len(X), self.n_classes)
         data_loss, dlogits = cross_entropy_and_grad(logits, y)
         grads = {
             "weights": X.T @ dlogits + self.l2 * params["weights"],

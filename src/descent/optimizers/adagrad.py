@@ -14,8 +14,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..tree import Tree, as_tree, zeros_like
-from ..validation import check_nonnegative, check_positive
+from ..tree import Tree, zeros_like
+from ..validation import require_nonnegative, require_positive
 from .base import Optimizer
 from .leafwise import leafwise
 
@@ -39,18 +39,20 @@ class AdaGrad(Optimizer):
     initial accumulator 0), which this equals step for step.
     """
 
+    _state_type = AdaGradState
+
     lr: float = 0.01
     eps: float = 1e-10
 
     def __post_init__(self):
-        check_positive("lr", self.lr)
-        check_nonnegative("eps", self.eps)
+        self._require("lr", require_positive)
+        self._require("eps", require_nonnegative)
 
     def init(self, params) -> AdaGradState:
-        return AdaGradState(s=zeros_like(as_tree(params, "params")))
+        return AdaGradState(s=zeros_like(self._check_params(params)))
 
     def update(self, grads, state, params=None):
         """s_t = s_{t−1} + g_t²;  step = −α g_t / (√s_t + ε)."""
-        grads = self._check_grads(grads, params, like=state.s)
+        grads = self._check_inputs(grads, state, params)
         step, s = leafwise(lambda g, s: adagrad_rule(g, s, self.lr, self.eps), grads, state.s, eps=self.eps)
         return step, AdaGradState(s=s)

@@ -28,7 +28,7 @@ from typing import NamedTuple, Optional
 import numpy as np
 
 from ..tree import Tree, as_tree, tree_map, zeros_like
-from ..validation import check_beta, check_bool, check_nonnegative, check_positive
+from ..validation import require_beta, require_bool, require_nonnegative, require_positive
 from .base import Optimizer
 from .leafwise import leafwise
 
@@ -69,6 +69,8 @@ class Adam(Optimizer):
     which no library offers; it is here to show what the correction does.
     """
 
+    _state_type = AdamState
+
     lr: float = 0.001
     beta1: float = 0.9
     beta2: float = 0.999
@@ -77,20 +79,29 @@ class Adam(Optimizer):
     amsgrad: bool = field(default=False, kw_only=True)
 
     def __post_init__(self):
-        check_positive("lr", self.lr)
-        check_beta("beta1", self.beta1)
-        check_beta("beta2", self.beta2)
-        check_nonnegative("eps", self.eps)
-        check_bool("bias_correction", self.bias_correction)
-        check_bool("amsgrad", self.amsgrad)
+        self._require("lr", require_positive)
+        self._require("beta1", require_beta)
+        self._require("beta2", require_beta)
+        self._require("eps", require_nonnegative)
+        self._require("bias_correction", require_bool)
+        self._require("amsgrad", require_bool)
 
     def init(self, params) -> AdamState:
-        zeros = zeros_like(as_tree(params, "params"))
+        zeros = zeros_like(self._check_params(params))
         return AdamState(m=zeros, v=zeros, t=0, v_max=zeros if self.amsgrad else None)
+
+    def _check_state(self, state) -> None:
+        super()._check_state(state)
+        if self.amsgrad and state.v_max is None:
+            raise ValueError("state.v_max is None: this state comes from an Adam without amsgrad; "
+                             "start from Adam(amsgrad=True).init(params)")
+        if not self.amsgrad and state.v_max is not None:
+            raise ValueError("state.v_max is set: this state comes from an Adam with amsgrad=True; "
+                             "start from this optimizer's init(params)")
 
     def update(self, grads, state, params=None):
         """One step of Algorithm 1 (see the module docstring for the formulas)."""
-        grads = self._check_grads(grads, params, like=state.m)
+        grads = self._check_inputs(grads, state, params)
         t = state.t + 1
 
         def rule(g, m, v, v_max=None):
@@ -122,7 +133,7 @@ class AdamW(Adam):
 
     def __post_init__(self):
         super().__post_init__()
-        check_nonnegative("weight_decay", self.weight_decay)
+        self._require("weight_decay", require_nonnegative)
 
     def update(self, grads, state, params=None):
         """The Adam step plus −α λ θ_{t−1}; needs ``params``."""

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from ..tree import as_tree, tree_map
-from ..validation import check_positive
+from ..tree import tree_map
+from ..validation import require_positive
 from .base import Optimizer
 
 
@@ -26,17 +26,19 @@ class GradientDescent(Optimizer):
     Equals ``torch.optim.SGD(lr=lr)`` and ``optax.sgd(lr)``.
     """
 
+    _state_type = GradientDescentState
+
     lr: float
 
     def __post_init__(self):
-        check_positive("lr", self.lr)
+        self._require("lr", require_positive)
 
     def init(self, params) -> GradientDescentState:
-        as_tree(params, "params")
+        self._check_params(params)
         return GradientDescentState(t=0)
 
     def update(self, grads, state, params=None):
         """step = −α g_t."""
-        grads = self._check_grads(grads, params, like=grads if params is None else params)
+        grads = self._check_inputs(grads, state, params)
         step = tree_map(lambda g: gd_rule(g, self.lr), grads)
         return step, GradientDescentState(t=state.t + 1)

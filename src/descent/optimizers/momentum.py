@@ -23,8 +23,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from ..tree import Tree, as_tree, zeros_like
-from ..validation import check_beta, check_bool, check_choice, check_positive
+from ..tree import Tree, zeros_like
+from ..validation import require_beta, require_bool, require_choice, require_positive
 from .base import Optimizer
 from .leafwise import leafwise
 
@@ -58,23 +58,25 @@ class Momentum(Optimizer):
     ``lr * (1 - beta)``. With β = 0 both forms are plain gradient descent.
     """
 
+    _state_type = MomentumState
+
     lr: float
     beta: float = 0.9
     form: str = "ewa"
     nesterov: bool = False
 
     def __post_init__(self):
-        check_positive("lr", self.lr)
-        check_beta("beta", self.beta)
-        check_choice("form", self.form, FORMS)
-        check_bool("nesterov", self.nesterov)
+        self._require("lr", require_positive)
+        self._require("beta", require_beta)
+        self._require("form", require_choice, FORMS)
+        self._require("nesterov", require_bool)
 
     def init(self, params) -> MomentumState:
-        return MomentumState(velocity=zeros_like(as_tree(params, "params")))
+        return MomentumState(velocity=zeros_like(self._check_params(params)))
 
     def update(self, grads, state, params=None):
         """m_t = β m_{t−1} + c g_t with c = 1 − β (ewa) or 1 (heavy ball); step = −α m_t."""
-        grads = self._check_grads(grads, params, like=state.velocity)
+        grads = self._check_inputs(grads, state, params)
         step, velocity = leafwise(
             lambda g, m: momentum_rule(g, m, self.lr, self.beta, self.form, self.nesterov), grads, state.velocity
         )

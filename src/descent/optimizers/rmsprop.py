@@ -19,8 +19,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..tree import Tree, as_tree, zeros_like
-from ..validation import check_beta, check_bool, check_nonnegative, check_positive
+from ..tree import Tree, zeros_like
+from ..validation import require_beta, require_bool, require_nonnegative, require_positive
 from .base import Optimizer
 from .leafwise import leafwise
 
@@ -49,6 +49,8 @@ class RMSProp(Optimizer):
     PyTorch has no setting for ε inside the square root.
     """
 
+    _state_type = RMSPropState
+
     lr: float = 0.01
     beta: float = 0.99
     eps: float = 1e-8
@@ -56,18 +58,18 @@ class RMSProp(Optimizer):
     bias_correction: bool = False
 
     def __post_init__(self):
-        check_positive("lr", self.lr)
-        check_beta("beta", self.beta)
-        check_nonnegative("eps", self.eps)
-        check_bool("eps_inside_sqrt", self.eps_inside_sqrt)
-        check_bool("bias_correction", self.bias_correction)
+        self._require("lr", require_positive)
+        self._require("beta", require_beta)
+        self._require("eps", require_nonnegative)
+        self._require("eps_inside_sqrt", require_bool)
+        self._require("bias_correction", require_bool)
 
     def init(self, params) -> RMSPropState:
-        return RMSPropState(v=zeros_like(as_tree(params, "params")), t=0)
+        return RMSPropState(v=zeros_like(self._check_params(params)), t=0)
 
     def update(self, grads, state, params=None):
         """v_t = β v_{t−1} + (1 − β) g_t²;  step = −α g_t / (√v_t + ε)."""
-        grads = self._check_grads(grads, params, like=state.v)
+        grads = self._check_inputs(grads, state, params)
         t = state.t + 1
 
         def rule(g, v):

@@ -1,4 +1,4 @@
-"""Parameters as one flat vector, for the optimisers of SciPy, and the exact optimum of a convex model.
+"""The L-BFGS reference minimum f* of a model's loss, and the flat vectors SciPy needs for it.
 
 The models of :mod:`descent.models` keep their parameters in a dict of arrays
 (``{"weights": W, "bias": b}``); ``scipy.optimize.minimize`` wants one 1-D
@@ -25,7 +25,7 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 from .tree import as_tree
-from .validation import check_positive, check_positive_int
+from .validation import require_positive, require_positive_int
 
 __all__ = ["Flattener", "flat_loss_and_grad", "LbfgsResult", "lbfgs_minimum"]
 
@@ -127,8 +127,8 @@ def lbfgs_minimum(model, params0, X, y, *, gtol: float = 1e-10, maxiter: int = 1
     """
     from scipy.optimize import minimize  # SciPy only where this is used
 
-    gtol = check_positive("gtol", gtol)
-    maxiter = check_positive_int("maxiter", maxiter)
+    gtol = require_positive("gtol", gtol)
+    maxiter = require_positive_int("maxiter", maxiter)
     flattener = Flattener.like(params0)
     fun = flat_loss_and_grad(model, X, y, flattener)
     result = minimize(

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from descent import LinearRegression, MLP, SoftmaxRegression
-from descent.flat import Flattener, flat_loss_and_grad, lbfgs_minimum
+from descent.lbfgs import Flattener, flat_loss_and_grad, lbfgs_minimum
 
 
 def classification_data(n=80, d=5, k=3, seed=0):
