@@ -90,12 +90,16 @@ PAIRS = {
 }
 
 
+def assert_same_path(mine, reference):
+    """The path moved (else agreeing would mean nothing) and equals the reference to ~1e-12."""
+    assert np.abs(mine[-1] - mine[0]).max() > 0.1, "the path must actually move for the check to mean anything"
+    np.testing.assert_allclose(mine, reference, rtol=1e-12, atol=1e-12)
+
+
 @pytest.mark.parametrize("name", PAIRS)
 def test_same_path_as_torch(name):
     ours, theirs = PAIRS[name]
-    mine, reference = descent_path(ours), torch_path(theirs)
-    assert np.abs(mine[-1] - mine[0]).max() > 0.1, "the path must actually move for the check to mean anything"
-    np.testing.assert_allclose(mine, reference, rtol=1e-12, atol=1e-12)
+    assert_same_path(descent_path(ours), torch_path(theirs))
 
 
 def test_ewa_is_not_torch_dampening():
