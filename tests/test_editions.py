@@ -99,6 +99,7 @@ def test_learner_edition_is_plain_markdown_without_solutions():
     assert not re.search(r"\{[a-z:-]+\}`|^:::|^```\{|^\(\S+\)=", text, re.M)
     code = sources(learner, "code")
     assert learner.cells[1].metadata["jupyter"] == {"source_hidden": True}
+    assert all(cell.outputs == [] for cell in learner.cells if cell.cell_type == "code")
     # the glue calls vanished (the loop of them too), and the site-only cell and the solution;
     # what the site's hidden cell computes stays, collapsed
     assert code == [

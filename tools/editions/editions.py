@@ -11,7 +11,8 @@ extension writes into the site:
 
 ``_editions/learner/<page>.ipynb``
     Plain Jupyter markdown (``**Exercise 4.1**``, ``$$ … \\tag{4.3} $$``, links to the
-    published pages, glued numbers filled in as text) and no solutions: everything between
+    published pages, glued numbers filled in as text), code cells without outputs (the
+    learner runs them), and no solutions: everything between
     ``{solution-start}`` and ``{solution-end}`` (markdown and code) and every ``{solution}``
     block is left out. Each exercise keeps its stub cell and its check cell; the checkers
     answer an unfilled stub with "not written yet", so the notebook runs top to bottom.
@@ -523,24 +524,19 @@ def make_edition(nb, edition: str, page: Page):
         source = strip_glue(cell.source)
         if not source:
             continue
+        # No outputs: the learner runs the notebook, and the site shows them already. With
+        # them the three editions would add the weight of every figure three times (45 MB).
         new = nbformat.v4.new_code_cell(source, metadata=_code_metadata(cell))
-        new.outputs = [o for o in copy.deepcopy(cell.get("outputs", [])) if "scrapbook" not in o.get("metadata", {})]
-        new.execution_count = None
-        for output in new.outputs:
-            if "execution_count" in output:
-                output["execution_count"] = None
         if edition == "nbgrader" and not gated:
             function = defined_function(source)
             if is_stub(source) and function.name in answers:
                 stubs.add(function.name)
                 new.source = with_solution_markers(answers[function.name])
                 new.metadata["nbgrader"] = _nbgrader(f"{function.name}-answer", solution=True)
-                new.outputs = []
             elif checked_function(source) in stubs:
                 name = checked_function(source)
                 new.source = f"result = {source.strip()}\ndisplay(result)\nassert result.passed, result.message"
                 new.metadata["nbgrader"] = _nbgrader(f"{name}-check", solution=False, points=1)
-                new.outputs = []
         out.cells.append(new)
     return out
 
