@@ -267,3 +267,16 @@ def test_kernel_note_is_one_line_of_markdown_about_the_rocket_button():
 def test_explorers_have_a_short_repr_for_the_static_page(explorer):
     assert repr(explorer) == "Explorer(''; live: needs a running kernel)"
     assert len(repr(W.lr_limit_explorer())) < 110  # ipywidgets cuts text/plain at 110 characters
+
+
+def test_a_new_objective_keeps_the_layout_of_an_explorer_made_for_it():
+    """The dropdown switch used to squeeze the contour panel into a sliver (pinned label positions)."""
+    switched = W.explore("Rosenbrock", ("GD", "Adam"), steps=50)
+    switched.controls["objective"].value = "Himmelblau"
+    fresh = W.explore("Himmelblau", ("GD", "Adam"), steps=50)
+    after = [ax.get_position().bounds for ax in switched.scene.fig.axes]
+    expected = [ax.get_position().bounds for ax in fresh.scene.fig.axes]
+    assert len(after) == len(expected) == 2
+    np.testing.assert_allclose(after, expected, atol=0.01)
+    width, height = after[0][2:]
+    assert width > 0.25 and height > 0.6  # the contour panel is a panel, not a sliver

@@ -384,8 +384,13 @@ class ExploreScene(Scene):
             objective = OBJECTIVES[objective].make()
         if getattr(objective, "dim", None) != 2:
             raise ValueError(f"the explorer draws 2-D objectives; got {objective!r}")
-        self.ax.cla()
-        self.ax_loss.cla()
+        # New axes, not ax.cla(): the title and label positions that pin_layout fixed survive cla()
+        # and would squeeze the new contour panel into a sliver at the next constrained layout.
+        self.fig.clear()
+        self._legend = None
+        self.ax, self.ax_loss = self.fig.subplots(1, 2, width_ratios=(1.0, 1.25))
+        for ax in (self.ax, self.ax_loss):
+            ax.set_facecolor(_FACE)
         plot_contours(objective, None, self.ax, legend=False, resolution=self.resolution)
         self.paths = {name: RunArtists(self.ax, self.ax_loss, f"C{i}", name) for i, name in enumerate(OPTIMIZERS)}
         setup_loss_axes(self.ax_loss, 1, getattr(objective, "minimum", None) is not None, title="loss (log scale)")
