@@ -113,7 +113,9 @@ class Declaration:
     name: str
     title: str
     objective: dict          # {"name": class in descent, "kwargs": template}, or {"choice": control name}
-    runs: dict               # label → {"optimizer": class name, "kwargs": template, "colour", "faint", "when"}
+    # label → {"optimizer": class name, "kwargs": template, "colour", "faint", "when", "strong_when"};
+    # "strong_when": {control: value} draws the run faint unless the control has that value.
+    runs: dict
     x0: tuple
     steps: int
     controls: tuple = ()
@@ -150,6 +152,12 @@ class Declaration:
         """label → optimizer instance, for the runs these settings draw."""
         return {label: OPTIMIZER_CLASSES[spec["optimizer"]](**resolve(spec.get("kwargs", {}), settings))
                 for label, spec in self.runs.items() if settings.get(spec.get("when"), True)}
+
+    def faint(self, label: str, settings: dict) -> bool:
+        """Whether run ``label`` is drawn faint: declared so, or its ``strong_when`` is not met."""
+        run = self.runs[label]
+        strong = run.get("strong_when", {})
+        return bool(run.get("faint")) or any(settings.get(k) != v for k, v in strong.items())
 
     def as_json(self) -> dict:
         return {"name": self.name, "title": self.title, "objective": self.objective, "runs": self.runs,
@@ -327,7 +335,7 @@ ADAM_BIAS_LR, ADAM_BIAS_BETA1 = 0.02, 0.9
 ADAM_BIAS = Declaration(
     "adam_bias", "Adam's bias correction",
     {"name": "Quadratic", "kwargs": {"eigenvalues": [2.0, 2.0], "angle": 0.0}},  # ½ θᵀ(2I)θ = x² + y²
-    {label: {"optimizer": "Adam", "colour": colour,
+    {label: {"optimizer": "Adam", "colour": colour, "strong_when": {"bias_correction": flag},
              "kwargs": {"lr": ADAM_BIAS_LR, "beta1": ADAM_BIAS_BETA1, "beta2": {"$": "beta2"},
                         "bias_correction": flag}}
      for label, flag, colour in (("with bias correction", True, "C0"), ("without bias correction", False, "C3"))},

@@ -1,4 +1,8 @@
-"""Sphinx extension: the site serves its third-party JavaScript itself, so it works offline.
+"""Sphinx extension: the site serves its JavaScript itself, so it works offline.
+
+It also serves the course's own script and style for the page explorers
+(``descent-explorer.js`` and ``.css``, package data of ``descent``, see
+``descent/page.py``) from ``_static/`` on every page.
 
 Out of the box the pages of a Jupyter Book load two things from CDNs:
 
@@ -370,8 +374,29 @@ def _drop_developer_files(app, exception) -> None:
     shutil.rmtree(static / "locales", ignore_errors=True)
 
 
+# ----------------------------------------------------------- the course's page explorers
+
+# The page explorers (descent.page) are notebook outputs: an SVG picture and a JSON declaration.
+# Their script and style are the course's own code, package data of descent: they are served
+# from _static/ on every page (22 kB, cached), and the script does nothing on a page without one.
+PAGE_EXPLORER_JS, PAGE_EXPLORER_CSS = "descent-explorer.js", "descent-explorer.css"
+
+
+def _serve_page_explorers(app, config) -> None:
+    try:
+        from descent.page import static_folder
+    except ImportError as error:  # the course package is missing: say so (an error under -W)
+        logger.warning("the page explorers' script cannot be served: %s", error,
+                       type="offline_assets", subtype="explorers")
+        return
+    config.html_static_path = [*config.html_static_path, str(static_folder())]
+    app.add_js_file(PAGE_EXPLORER_JS, defer="defer")
+    app.add_css_file(PAGE_EXPLORER_CSS)
+
+
 def setup(app):
     app.setup_extension("sphinx.ext.mathjax")
+    app.connect("config-inited", _serve_page_explorers)
     app.connect("config-inited", _configure, priority=900)  # after myst-nb's own
     app.connect("html-page-context", _write_each_script_once, priority=950)  # after the others
     app.connect("html-page-context", _drop_cdn_font_awesome)
