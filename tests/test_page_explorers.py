@@ -207,6 +207,7 @@ def test_random_settings_give_minimizes_paths(page, name):
 def test_a_diverging_run_stops_where_minimize_stops(page):
     shown = set_state(page, "lr_limit", {"ratio": 1.25})
     assert_paths_are_minimizes(shown)
+    set_state(page, "lr_limit", DECLARATIONS["lr_limit"].settings())
     shown = set_state(page, "explore", {"objective": "Rosenbrock", "lr": 0.9, "GD": True, "steps": 200})
     run = shown["runs"]["GD"]
     assert len(run["path"]) < 201 and "diverged" in run["stopped"]
@@ -216,7 +217,7 @@ def test_a_diverging_run_stops_where_minimize_stops(page):
 
 @pytest.mark.parametrize("name", ["lr_limit", "momentum", "rmsprop", "explore"])
 def test_moving_a_slider_with_the_keyboard_changes_the_paths(page, name):
-    before = state(page, name)
+    before = set_state(page, name, page_explorer(name).declaration.settings())  # no slider at its end
     slider = page.locator(f"#{name} input[type=range]").first
     slider.focus()
     slider.press("ArrowRight")

@@ -80,8 +80,10 @@
 
   // ---------------------------------------------------------------- optimizers (descent/optimizers/)
   function divide(n, d, eps) { return eps > 0 ? n / d : (d !== 0 ? n / d : 0); }
-  function map2(f) { return function () { var a = arguments; return [0, 1].map(function (i) {
-    return f.apply(null, Array.prototype.map.call(a, function (v) { return v[i]; })); }); }; }
+  // f applied coordinate by coordinate to one or two 2-vectors (descent's tree_map, for a point of the plane)
+  function map2(f) {
+    return function (a, b) { return b === undefined ? [f(a[0]), f(a[1])] : [f(a[0], b[0]), f(a[1], b[1])]; };
+  }
   var OPTIMIZERS = {
     GradientDescent: function (k) {
       return { init: function () { return { t: 0 }; },
@@ -357,8 +359,7 @@
       var upto = t === null ? Infinity : t;
       Object.keys(runs).forEach(function (label) {
         var run = runs[label], el = pathElement(label), pts = run.points.slice(0, upto + 1);
-        el.querySelector("polyline").setAttribute("points", pts.map(function (p) {
-          var q = toPixel(p); return q[0].toFixed(2) + "," + q[1].toFixed(2); }).join(" "));
+        el.querySelector("polyline").setAttribute("points", pixels(pts));
         var s = toPixel(x0), c = el.querySelector("circle");
         c.setAttribute("cx", s[0].toFixed(2)); c.setAttribute("cy", s[1].toFixed(2));
         el.classList.toggle("descent-diverged", !!run.stopped);
@@ -367,6 +368,19 @@
           return settings[k] !== strong[k]; })));
       });
       drawLosses(); drawCursor(); drawNumbers();
+    }
+
+    // The points of a path as SVG pixels, leaving out those less than half a pixel from the last one kept
+    // (invisible, and a 2000-step run would otherwise cost more to draw than to compute).
+    function pixels(points) {
+      var out = [], last = null;
+      points.forEach(function (p, i) {
+        var q = toPixel(p);
+        if (last && i < points.length - 1 && Math.abs(q[0] - last[0]) + Math.abs(q[1] - last[1]) < 0.5) return;
+        out.push(q[0].toFixed(1) + "," + q[1].toFixed(1));
+        last = q;
+      });
+      return out.join(" ");
     }
 
     function drawLosses() {
@@ -392,8 +406,11 @@
       svg("text", { x: LOSS.left, y: LOSS.top + LOSS.height + 14, "text-anchor": "middle" }, ticks).textContent = "0";
       svg("text", { x: LOSS.left + LOSS.width, y: LOSS.top + LOSS.height + 14, "text-anchor": "middle" }, ticks).textContent = String(n);
       Object.keys(gaps).forEach(function (label) {
-        svg("polyline", { fill: "none", stroke: spec.colours[label], "stroke-width": 1.6,
-          points: gaps[label].map(function (g, i) { return x(i).toFixed(1) + "," + y(g).toFixed(1); }).join(" ") }, lossLines);
+        var every = Math.max(1, Math.ceil(gaps[label].length / 600)), pts = [];  // ~2 points per pixel column
+        gaps[label].forEach(function (g, i) {
+          if (i % every === 0 || i === gaps[label].length - 1) pts.push(x(i).toFixed(1) + "," + y(g).toFixed(1));
+        });
+        svg("polyline", { fill: "none", stroke: spec.colours[label], "stroke-width": 1.6, points: pts.join(" ") }, lossLines);
       });
       if (t !== null) svg("line", { x1: x(t), x2: x(t), y1: LOSS.top, y2: LOSS.top + LOSS.height, stroke: "#888", "stroke-dasharray": "3 3" }, lossLines);
     }
