@@ -177,6 +177,39 @@ def test_each_bundle_is_light(bundles):
     assert max(sizes.values()) < 400_000, sizes  # a page stays under its 2 MB budget with room to spare
 
 
+def test_every_default_is_declared_once_and_used_by_widget_animation_and_page():
+    from descent import animations, widgets
+
+    momentum = DECLARATIONS["momentum"].control("lr").default
+    assert widgets.momentum_explorer().controls["lr"].value == momentum
+    assert animations.momentum_animation([0.5], steps=5).frames[0]["lr"] == momentum
+    assert page_explorer("momentum").settings["lr"] == momentum
+    # the general explorer's learning rates follow its objective, in the kernel, the animation and the page
+    himmelblau = OBJECTIVES["Himmelblau"]
+    assert widgets.explore("Himmelblau").controls["lr_adaptive"].value == himmelblau.lr_adaptive
+    assert animations.explore_animation(frames=2, steps=10).frames[0]["lr_adaptive"] == himmelblau.lr_adaptive
+    assert page_explorer("explore", objective="Himmelblau").settings["lr_adaptive"] == himmelblau.lr_adaptive
+
+
+@pytest.mark.parametrize("label", list(OBJECTIVES))
+def test_objective_specs_rebuild_the_objective(label):
+    from descent.explorers import make_objective
+
+    f, spec = OBJECTIVES[label].make(), OBJECTIVES[label].spec
+    g = getattr(descent, spec["name"])(**json.loads(json.dumps(spec["kwargs"])))  # through JSON, as the page
+    points = np.random.default_rng(3).uniform(-2, 2, size=(20, 2))
+    assert [f(p) for p in points] == [g(p) for p in points] == [make_objective(spec)(p) for p in points]
+
+
+def test_templates_resolve_controls_and_factors():
+    from descent.explorers import resolve
+
+    template = {"lr": {"$": "ratio", "times": 0.2}, "beta": {"$": "beta"}, "eps": 1e-8, "pair": [{"$": "beta"}, 2]}
+    assert resolve(template, {"ratio": 0.5, "beta": 0.9}) == {"lr": 0.1, "beta": 0.9, "eps": 1e-8, "pair": [0.9, 2]}
+    lr = DECLARATIONS["lr_limit"].optimizers({"ratio": 0.5})["gradient descent"].lr
+    assert lr == pytest.approx(0.5 * 2 / 10.0)  # ratio × 2/L with L = 10
+
+
 # -- in Chromium, offline ---------------------------------------------------------------------------
 
 
