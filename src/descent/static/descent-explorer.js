@@ -363,11 +363,15 @@
         var s = toPixel(x0), c = el.querySelector("circle");
         c.setAttribute("cx", s[0].toFixed(2)); c.setAttribute("cy", s[1].toFixed(2));
         el.classList.toggle("descent-diverged", !!run.stopped);
-        var declared = spec.declaration.runs[label], strong = declared.strong_when;
-        el.classList.toggle("descent-faint", !!declared.faint || (!!strong && Object.keys(strong).some(function (k) {
-          return settings[k] !== strong[k]; })));
+        el.classList.toggle("descent-faint", faint(label));
       });
       drawLosses(); drawCursor(); drawNumbers();
+    }
+
+    // Declared faint, or its "strong_when" controls do not have their values (descent.explorers.Declaration.faint)
+    function faint(label) {
+      var declared = spec.declaration.runs[label], strong = declared.strong_when || {};
+      return !!declared.faint || Object.keys(strong).some(function (k) { return settings[k] !== strong[k]; });
     }
 
     // The points of a path as SVG pixels, leaving out those less than half a pixel from the last one kept
@@ -410,7 +414,8 @@
         gaps[label].forEach(function (g, i) {
           if (i % every === 0 || i === gaps[label].length - 1) pts.push(x(i).toFixed(1) + "," + y(g).toFixed(1));
         });
-        svg("polyline", { fill: "none", stroke: spec.colours[label], "stroke-width": 1.6, points: pts.join(" ") }, lossLines);
+        svg("polyline", { fill: "none", stroke: spec.colours[label], "stroke-width": 1.6, points: pts.join(" "),
+                          "class": faint(label) ? "descent-faint" : "" }, lossLines);
       });
       if (t !== null) svg("line", { x1: x(t), x2: x(t), y1: LOSS.top, y2: LOSS.top + LOSS.height, stroke: "#888", "stroke-dasharray": "3 3" }, lossLines);
     }
