@@ -16,6 +16,7 @@ import pytest  # noqa: E402
 
 from descent import Adam, GradientDescent, Momentum, Quadratic, RMSProp, minimize  # noqa: E402
 from descent import animations as A  # noqa: E402
+from descent.plots import png_bytes  # noqa: E402
 from descent.theory import gd_lr_limit  # noqa: E402
 
 
@@ -119,7 +120,7 @@ def test_frame_k_shows_the_run_minimize_gives_for_the_kth_value(made):
         check(scene, frames[k])
         scene.draw()
         # And the stored picture is that figure, pixel for pixel.
-        assert A.png_bytes(scene.fig, 64, compress_level=9) == pictures[k], f"{name}: frame {k}"
+        assert png_bytes(scene.fig, 64, compress_level=9) == pictures[k], f"{name}: frame {k}"
 
 
 def test_each_animation_is_under_the_size_budget(made):

@@ -24,8 +24,6 @@ import hashlib
 import os
 import re
 import shutil
-import subprocess
-import sys
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -580,7 +578,7 @@ def test_animation_sliders_change_the_picture(visit):
     if not tried:
         pytest.skip(
             "no page of _toc.yml has an animation (matplotlib to_jshtml: <input type=range> "
-            "inside .animation); test_widgets_and_animation_in_a_scratch_book checks the mechanism"
+            "inside .animation); tests/test_animations.py checks their frames"
         )
     broken = [f"{e}: {r}" for e, rs in tried.items() for r in rs if not r.get("changed")]
     assert not broken, _report("animations whose slider did not change the picture", broken)
@@ -622,117 +620,3 @@ def test_a_chapter_read_from_file_urls(browser, html):
         problems += check_maths(seen.facts, (html / f"{entry}.html").read_text(encoding="utf8"))
         problems += seen.console_errors + [f"request to {u}" for u in seen.outside]
     assert not problems, _report(f"{entry} from {url}", problems)
-
-
-# ------------------------------------------------- widgets and animations, proven on a fixture
-
-FIXTURE_MARKDOWN = r"""# Fixture
-
-Inline $\alpha_t = \alpha / \sqrt{t}$ and displayed
-
-$$
-\hat m_t = \frac{m_t}{1 - \beta_1^t}
-$$
-"""
-
-
-def _animation_html() -> str:
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    from matplotlib.animation import FuncAnimation
-    from matplotlib.figure import Figure
-
-    figure = Figure(figsize=(2, 1.5), dpi=40)
-    axes = figure.add_subplot()
-    (line,) = axes.plot([0, 1], [0, 0])
-    axes.set_ylim(-1, 3)
-
-    def frame(i):
-        line.set_ydata([0, i])
-        return (line,)
-
-    page = FuncAnimation(figure, frame, frames=3).to_jshtml(default_mode="once")
-    return page.replace('<img id="_anim_img', '<img alt="A line that tilts up, one frame per step." id="_anim_img', 1)
-
-
-def fixture_notebook():
-    import nbformat
-    from ipywidgets import IntSlider
-    from ipywidgets.embed import embed_data
-
-    data = embed_data(views=[IntSlider(value=3, min=0, max=10, description=r"steps \(t\)")])
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": data["manager_state"]}
-    nb.cells = [
-        nbformat.v4.new_markdown_cell(FIXTURE_MARKDOWN),
-        nbformat.v4.new_code_cell("explorer", execution_count=1, outputs=[
-            nbformat.v4.new_output("display_data", data={
-                "application/vnd.jupyter.widget-view+json": data["view_specs"][0],
-                "text/plain": "IntSlider(value=3, description='steps \\\\(t\\\\)', max=10)",
-            }),
-        ]),
-        nbformat.v4.new_code_cell("animation", execution_count=2, outputs=[
-            nbformat.v4.new_output("display_data", data={
-                "text/html": _animation_html(), "text/plain": "<IPython.core.display.HTML object>",
-            }),
-        ]),
-    ]
-    return nb
-
-
-def test_widgets_and_animation_in_a_scratch_book(browser, tmp_path):
-    """What no chapter may show yet, built with the course's _config.yml and checked offline.
-
-    A notebook with stored ipywidgets state (nbclient stores it when a notebook
-    displays widgets) makes myst-nb load require.js and @jupyter-widgets/html-manager:
-    tools/offline_assets fetches them from npm at build time and serves them from
-    _static/ipywidgets. And a to_jshtml animation's slider must change its picture.
-    """
-    import nbformat
-
-    if shutil.which("npm") is None and not in_ci():
-        pytest.skip("npm is not installed: a page with widgets needs it at build time (tools/offline_assets)")
-    (tmp_path / "book").mkdir()
-    shutil.copy(ROOT / "_config.yml", tmp_path / "_config.yml")
-    shutil.copy(ROOT / "references.bib", tmp_path / "references.bib")
-    (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: book/fixture\n", encoding="utf8")
-    nbformat.write(fixture_notebook(), tmp_path / "book" / "fixture.ipynb")
-    exe = Path(sys.executable).with_name("jupyter-book")
-    command = [str(exe) if exe.exists() else "jupyter-book", "build", ".", "-W", "-n", "--keep-going"]
-    env = {**os.environ, "OFFLINE_ASSETS_CACHE": str(ROOT / ".offline_assets")}  # fetch once per clone
-    result = subprocess.run(
-        command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL
-    )
-    log = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout + result.stderr)
-    assert result.returncode == 0, "scratch book with widgets failed to build:\n" + log[-4000:]
-    built = tmp_path / "_build" / "html"
-    page_html = (built / "book" / "fixture.html").read_text(encoding="utf8")
-    assert "_static/ipywidgets/require.js" in page_html and "_static/ipywidgets/embed-amd.js" in page_html
-    assert not outside_assets(page_html), outside_assets(page_html)
-
-    with serve(built) as url, open_page(browser, url + "book/fixture.html", url) as (page, seen):
-        slider = page.locator(".widget-slider, .jupyter-widgets .widget-hslider").first
-        slider.wait_for(state="visible", timeout=TIMEOUT_MS)
-        widget_text = page.locator(".jupyter-widgets").first.inner_text()
-        # its label is typeset by MathJax 3 through tools/offline_assets' MathJax.Hub shim
-        label = page.locator(".jupyter-widgets .widget-label mjx-container")
-        try:
-            label.first.wait_for(state="attached", timeout=10_000)
-        except Exception:  # noqa: BLE001 - reported below
-            pass
-        label_maths = label.count()
-        animations = try_animations(page)
-        page.wait_for_timeout(300)
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / "scratch-book-widgets-and-animation.png"), full_page=True)
-        requested = list(seen.requests)
-    assert not seen.outside, _report("requests to another host", seen.outside)
-    assert not seen.console_errors, _report("console errors", seen.console_errors)
-    assert not check_loaded(seen), check_loaded(seen)
-    assert not check_maths(seen.facts, page_html), check_maths(seen.facts, page_html)
-    assert "steps" in widget_text and "3" in widget_text, widget_text
-    assert label_maths == 1, "the widget's label \\(t\\) was not typeset"
-    assert any(u.endswith("_static/ipywidgets/embed-amd.js") for u in requested)
-    assert animations and all(a["changed"] for a in animations), animations

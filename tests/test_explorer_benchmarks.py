@@ -11,7 +11,7 @@ Timed with
 The target, from the issue: at most 100 ms for a 500-step run on a 2-D
 objective. ``test_full_redraw_*`` time the same callback with a full
 ``fig.canvas.draw()`` instead of the kept background (see
-``descent.animations.Scene.draw``), for comparison. As in test_benchmarks.py,
+``descent.scenes.Scene.draw``), for comparison. As in test_benchmarks.py,
 nothing asserts a time (a loaded machine must not fail the tests); run
 without --benchmark-enable, each benchmark runs once as a plain test and
 checks the picture holds the run minimize gives.
@@ -32,7 +32,7 @@ pytest.importorskip("ipywidgets", reason="descent.widgets needs ipywidgets 8 (in
 
 from descent import Adam, GradientDescent, Momentum, Rosenbrock, minimize  # noqa: E402
 from descent import widgets as W  # noqa: E402
-from descent.animations import png_bytes  # noqa: E402
+from descent.plots import png_bytes  # noqa: E402
 
 STEPS = 500
 X0 = (-1.5, 2.0)

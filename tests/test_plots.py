@@ -224,3 +224,73 @@ def test_figures_display_as_png_in_ipython_without_pyplot():
         assert data["image/png"][:8] == b"\x89PNG\r\n\x1a\n"
     finally:
         InteractiveShell.clear_instance()
+
+
+# -- the drawing vocabulary: colours given, artists returned, bad shapes refused --------------------
+
+
+def test_colors_give_each_run_its_colour_on_contours_and_losses(quadratic_runs):
+    from matplotlib.colors import to_rgba
+
+    ax_paths = plot_contours(None, quadratic_runs, colors=["crimson", "teal"]).axes[0]
+    ax_loss = plot_losses(quadratic_runs, colors=["crimson", "teal"]).axes[0]
+    for label, colour in zip(quadratic_runs, ["crimson", "teal"]):
+        assert to_rgba(lines_by_label(ax_paths)[label].get_color()) == to_rgba(colour)
+        assert to_rgba(lines_by_label(ax_loss)[label].get_color()) == to_rgba(colour)
+    with pytest.raises(ValueError, match=r"colors must give one colour per run \(2\), got 1"):
+        plot_contours(None, quadratic_runs, colors=["red"])
+
+
+def test_draw_contours_returns_what_it_drew():
+    from descent.plots import draw_contours, new_figure
+
+    fig, (ax,) = new_figure()
+    drawn = draw_contours(ax, Saddle(), levels=7, resolution=40)
+    assert drawn.lines in ax.collections and len(drawn.levels) == 7
+    np.testing.assert_array_equal(drawn.lines.levels, drawn.levels)
+    assert [m.get_label() for m in drawn.markers] == ["minima", "saddle point"]
+    assert all(m in ax.get_lines() for m in drawn.markers)
+
+
+def test_a_movable_run_moves_to_another_run(quadratic_runs):
+    from descent.plots import MovableRun, new_figure
+
+    fig, (ax, ax_loss) = new_figure(2)
+    moved = MovableRun(ax, ax_loss, "C3", "run")
+    for run in quadratic_runs.values():
+        moved.set_run(run)
+        np.testing.assert_array_equal(moved.path.get_xydata(), run.points)
+        np.testing.assert_array_equal(moved.loss.get_ydata(), run.losses)  # f* = 0
+    moved.set_style(colour="black", linewidth=0.5)
+    assert moved.path.get_color() == "black" and moved.path.get_linewidth() == 0.5
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(window=((0, 1),)), r"window must be \(\(x_min, x_max\), \(y_min, y_max\)\)"),
+    (dict(window=((1, 0), (0, 1))), "window must be finite with x_min < x_max"),
+    (dict(window=((0, np.inf), (0, 1))), "window must be finite"),
+    (dict(resolution=1), "resolution must be an int >= 2"),
+    (dict(resolution=2.5), "resolution must be an int >= 2"),
+    (dict(levels=0), "levels must be an int >= 1 or an increasing"),
+    (dict(levels=[[1, 2], [3, 4]]), "levels must be an int >= 1 or an increasing 1-D sequence"),
+    (dict(levels=[3.0, 1.0, 2.0]), "levels must be an int >= 1 or an increasing 1-D sequence"),
+    (dict(levels=[]), "levels must be an int >= 1 or an increasing 1-D sequence"),
+])
+def test_contour_arguments_of_the_wrong_shape_are_explained(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        plot_contours(Quadratic(), **kwargs)
+
+
+def test_loss_plot_of_a_run_that_starts_at_the_minimum_does_not_warn():
+    import warnings
+
+    run = minimize(Quadratic(), [0.0, 0.0], GradientDescent(lr=0.1), steps=5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig = plot_losses(run)
+        fig.canvas.draw() if hasattr(fig.canvas, "draw") else None
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        FigureCanvasAgg(fig).draw()
+    low, high = fig.axes[0].get_ylim()
+    assert low == pytest.approx(np.finfo(float).eps) and high > low

@@ -18,7 +18,8 @@ pytest.importorskip("ipywidgets", reason="descent.widgets needs ipywidgets 8 (in
 
 from descent import Adam, GradientDescent, Momentum, Quadratic, RMSProp, minimize  # noqa: E402
 from descent import widgets as W  # noqa: E402
-from descent.animations import OBJECTIVES, loss_gap  # noqa: E402
+from descent.explorers import OBJECTIVES, OPTIMIZERS  # noqa: E402
+from descent.plots import loss_gap  # noqa: E402
 from descent.theory import gd_lr_limit  # noqa: E402
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -101,7 +102,7 @@ def test_several_optimizers_give_several_lines_and_a_legend(explorer):
         (legend,) = explorer.scene.fig.legends
         assert [t.get_text() for t in legend.get_texts()] == ["GD", "Momentum", "RMSProp", "Adam"]
         shown = [label for label, line in lines(explorer.scene.ax).items() if line.get_visible()
-                 and label in W.OPTIMIZERS]
+                 and label in OPTIMIZERS]
         assert shown == ["GD", "Momentum", "RMSProp", "Adam"]
         assert_drawn(lines(explorer.scene.ax)["RMSProp"], explore_run(explorer, "RMSProp"))
         colours = {lines(explorer.scene.ax)[label].get_color() for label in shown}
@@ -114,9 +115,9 @@ def test_several_optimizers_give_several_lines_and_a_legend(explorer):
 
 
 @pytest.mark.parametrize("name, value, message", [
-    ("lr", -0.1, "lr must be > 0, got -0.1"),
-    ("lr_adaptive", 0.0, "lr must be > 0, got 0.0"),
-    ("eps", -1e-8, "eps must be >= 0"),
+    ("lr", -0.1, "lr must be between 1e-05 and 1 (the range of its slider), got -0.1"),
+    ("lr_adaptive", 0.0, "lr_adaptive must be between 1e-05 and 1 (the range of its slider), got 0.0"),
+    ("eps", -1e-8, "eps must be between 1e-12 and 1e+00 (the range of its slider), got -1e-08"),
     ("x0", 1e200, "f(x0) must be finite"),
 ])
 def test_invalid_settings_show_a_message_instead_of_raising(explorer, name, value, message):
@@ -134,7 +135,7 @@ def test_invalid_settings_show_a_message_instead_of_raising(explorer, name, valu
 
 
 def test_no_optimizer_picked_is_explained(explorer):
-    picks = [explorer.controls[name] for name in W.OPTIMIZERS if explorer.controls[name].value]
+    picks = [explorer.controls[name] for name in OPTIMIZERS if explorer.controls[name].value]
     with explorer.hold():
         for box in picks:
             box.value = False
@@ -267,3 +268,32 @@ def test_kernel_note_is_one_line_of_markdown_about_the_rocket_button():
 def test_explorers_have_a_short_repr_for_the_static_page(explorer):
     assert repr(explorer) == "Explorer(''; live: needs a running kernel)"
     assert len(repr(W.lr_limit_explorer())) < 110  # ipywidgets cuts text/plain at 110 characters
+
+
+def test_a_new_objective_keeps_the_layout_of_an_explorer_made_for_it():
+    """The dropdown switch used to squeeze the contour panel into a sliver (pinned label positions)."""
+    switched = W.explore("Rosenbrock", ("GD", "Adam"), steps=50)
+    switched.controls["objective"].value = "Himmelblau"
+    fresh = W.explore("Himmelblau", ("GD", "Adam"), steps=50)
+    after = [ax.get_position().bounds for ax in switched.scene.fig.axes]
+    expected = [ax.get_position().bounds for ax in fresh.scene.fig.axes]
+    assert len(after) == len(expected) == 2
+    np.testing.assert_allclose(after, expected, atol=0.01)
+    width, height = after[0][2:]
+    assert width > 0.25 and height > 0.6  # the contour panel is a panel, not a sliver
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: W.explore("Rosenbrock", steps=100_000), r"steps must be between 10 and 2000 .*got 100000"),
+    (lambda: W.explore("Rosenbrock", beta2=0.5), r"beta2 must be between 0.9000 and 0.9999 .*got 0.5"),
+    (lambda: W.explore("Rosenbrock", eps=0), r"eps must be between 1e-12 and 1e\+00 .*got 0"),
+    (lambda: W.momentum_explorer(beta=1.5), r"beta must be between 0.00 and 0.99 .*got 1.5"),
+    (lambda: W.lr_limit_explorer(ratio=2.0), r"ratio must be between 0.05 and 1.25 .*got 2.0"),
+    (lambda: W.rmsprop_explorer(eps=1e-9), r"eps must be between 1e-08 and 1e\+02 .*got 1e-09"),
+    (lambda: W.rmsprop_explorer(angel=3), r"rmsprop has no control angel; its controls are eps, "),
+    (lambda: W.adam_bias_explorer(beta2=0.8), r"beta2 must be between 0.9 and 0.9999 .*got 0.8"),
+    (lambda: W.adam_bias_explorer(bias_correction="yes"), r"bias_correction must be True or False, got 'yes'"),
+])
+def test_values_outside_a_sliders_range_are_refused_not_clamped(make, message):
+    with pytest.raises((ValueError, TypeError), match=message):
+        make()

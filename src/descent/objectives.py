@@ -26,6 +26,8 @@ Nothing else (hidden state, caching) is involved, so ``f(θ)`` and
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .validation import require_real, require_nonnegative, require_positive, require_positive_int
@@ -151,6 +153,21 @@ class Objective:
         return hash((type(self), self.name))  # equal objectives have equal names
 
 
+def _plane_matrix(eigenvalues, angle: float) -> list:
+    """R diag(λ₁, λ₂) Rᵀ for the rotation R by ``angle``, symmetrised, in plain float arithmetic.
+
+    The same products and sums as ``rotation @ np.diag(values) @ rotation.T``,
+    in a fixed order, so that the result is the same bits on every machine
+    (and in the page explorers' JavaScript port).
+    """
+    c, s = math.cos(angle), math.sin(angle)
+    (r00, r01), (r10, r11) = (c, -s), (s, c)
+    l1, l2 = eigenvalues
+    m00, m01, m10, m11 = r00 * l1, r01 * l2, r10 * l1, r11 * l2  # R diag(λ)
+    a = [[m00 * r00 + m01 * r01, m00 * r10 + m01 * r11], [m10 * r00 + m11 * r01, m10 * r10 + m11 * r11]]
+    return [[(a[0][0] + a[0][0]) / 2, (a[0][1] + a[1][0]) / 2], [(a[1][0] + a[0][1]) / 2, (a[1][1] + a[1][1]) / 2]]
+
+
 class Quadratic(Objective):
     """f(θ) = ½ θᵀAθ with A = R diag(λ₁, …, λ_d) Rᵀ, the model of every smooth minimum.
 
@@ -194,6 +211,9 @@ class Quadratic(Objective):
         turn = rotation(angle) if self.dim == 2 else np.eye(self.dim)
         self._A = turn @ np.diag(values) @ turn.T
         self._A = (self._A + self._A.T) / 2  # exactly symmetric despite rounding
+        if self.dim == 2:  # the same, in plain float arithmetic: see _plane_matrix
+            self._A = np.array(_plane_matrix(values.tolist(), angle))
+        self._plane = self._A.tolist() if self.dim == 2 else None
         self.minimizers = np.zeros((1, self.dim))
         self.minimum = 0.0
         self.window = ((-2.0, 2.0), (-2.0, 2.0)) if self.dim == 2 else None
@@ -230,14 +250,27 @@ class Quadratic(Objective):
         return self.L / self.mu
 
     def _value(self, theta):
+        if theta.ndim == 1 and self.dim == 2:
+            (x, y), (gx, gy) = theta.tolist(), self._plane_grad(theta)
+            return 0.5 * (x * gx + y * gy)
         if theta.ndim == 1:  # one point: a matrix-vector product is ~10x faster than tensordot
             return 0.5 * (theta @ (self._A @ theta))
         return 0.5 * np.sum(theta * np.tensordot(self._A, theta, axes=1), axis=0)
 
     def _grad(self, theta):
+        if theta.ndim == 1 and self.dim == 2:
+            return np.array(self._plane_grad(theta))
         if theta.ndim == 1:
             return self._A @ theta
         return np.tensordot(self._A, theta, axes=1)
+
+    def _plane_grad(self, theta) -> tuple:
+        # One 2-D point in plain float arithmetic, as _plane_matrix: numpy's 2×2 products go through
+        # BLAS, whose rounding depends on the machine (fused multiply-adds or not); these do not, and
+        # the page explorers' JavaScript (descent/static) repeats them operation for operation.
+        (a, b), (c, d) = self._plane
+        x, y = theta.tolist()
+        return a * x + b * y, c * x + d * y
 
 
 class Rosenbrock(Objective):

@@ -10,7 +10,11 @@
 ==========================  ======================================================================
 
 Each returns an :class:`Explorer`, a widget (a VBox: controls, picture,
-status line) around a scene of :mod:`descent.animations`. Moving a control
+status line) around a scene of :mod:`descent.scenes`, with one control per
+:class:`~descent.explorers.Control` of the explorer's declaration
+(:mod:`descent.explorers`: ranges, steps and defaults are written there once).
+Arguments outside a control's range are refused with a ValueError that names
+the range; they are not clamped to it. Moving a control
 runs :func:`descent.minimize` for the new settings, moves the scene's lines
 to the new run (``set_data``; the figure is not rebuilt), draws the figure
 and swaps the picture. Invalid settings (say a learning rate typed as -0.1)
@@ -26,13 +30,15 @@ and leaves the kernel's pyplot backend and figure list untouched.
 Drawing plus encoding takes well under 100 ms for a 500-step run
 (tests/test_explorer_benchmarks.py).
 
-On the static site nothing runs, so put :func:`kernel_note` above each live
-explorer and the kernel-free animation from :mod:`descent.animations` next to it.
+On the static site nothing runs in a kernel: the chapters show the page
+explorers of :mod:`descent.page` there (tagged ``site-only``) and these
+widgets to learners (tagged ``learner-only``).
 """
 
 from __future__ import annotations
 
 import html
+import math
 from contextlib import contextmanager
 
 try:
@@ -40,19 +46,12 @@ try:
 except ImportError as error:  # pragma: no cover - ipywidgets is in requirements.txt
     raise ImportError("descent.widgets needs ipywidgets 8: pip install 'ipywidgets>=8'") from error
 
-from .animations import (
-    OBJECTIVES,
-    png_bytes,
-    OPTIMIZERS,
-    AdamBiasScene,
-    ExploreScene,
-    LRLimitScene,
-    MomentumScene,
-    RMSPropScene,
-)
+from .explorers import ADAM_BIAS, LR_LIMIT, MOMENTUM, OBJECTIVES, RMSPROP, explore_declaration, explore_settings
+from .plots import png_bytes
+from .scenes import AdamBiasScene, ExploreScene, LRLimitScene, MomentumScene, RMSPropScene
 
 __all__ = ["Explorer", "explore", "lr_limit_explorer", "momentum_explorer", "rmsprop_explorer",
-           "adam_bias_explorer", "kernel_note", "png_bytes"]
+           "adam_bias_explorer", "kernel_note", "control_widget"]
 
 KERNEL_NOTE = ("**Live explorer.** The live version of this explorer needs a running kernel: open this page "
                "in Binder or Colab with the rocket button at the top{extra}.")
@@ -129,13 +128,38 @@ class Explorer(widgets.VBox):
         self.status.value = f'<span style="font-size:90%">{html.escape(self.scene.describe(runs))}</span>'
 
 
-def _slider(kind, description, value, low, high, step, fmt=None, **extra):
+def control_widget(control, value=None, *, typed: bool = False):
+    """The ipywidget for a :class:`~descent.explorers.Control`, at ``value`` (default: the control's default).
+
+    A slider over the control's range (log sliders for log-scale controls,
+    a selection slider for one with notches), a checkbox or a dropdown;
+    ``typed``: a number box instead of a slider, for values that span decades.
+    """
+    value = control.default if value is None else value
     style = {"description_width": "initial"}
-    kwargs = dict(value=value, min=low, max=high, step=step, description=description, style=style,
-                  continuous_update=True, **extra)
-    if fmt is not None:
-        kwargs["readout_format"] = fmt
-    return kind(**kwargs)
+    common = dict(value=value, description=control.label, style=style)
+    if control.kind == "choice":
+        return widgets.Dropdown(options=[(str(o), o) for o in control.options], **common)
+    if control.kind == "bool":
+        return widgets.Checkbox(indent=False, layout=widgets.Layout(width="auto", margin="0 12px 0 0"), **common)
+    if typed:
+        return widgets.FloatText(layout=widgets.Layout(width="200px"), **common)
+    if control.notches:
+        options = sorted(set(control.notches) | {value})
+        return widgets.SelectionSlider(options=options, **common)
+    slider = dict(continuous_update=True, readout_format=control.fmt, **common)
+    if control.kind == "int":
+        return widgets.IntSlider(min=control.low, max=control.high, step=control.step, **slider)
+    if control.scale == "log":
+        return widgets.FloatLogSlider(base=10, min=math.log10(control.low), max=math.log10(control.high),
+                                      step=math.log10(control.step), **slider)
+    return widgets.FloatSlider(min=control.low, max=control.high, step=control.step, **slider)
+
+
+def _controls(declaration, given: dict, **options) -> dict:
+    """name → widget for every control of ``declaration``, at the (checked) values ``given``."""
+    settings = declaration.settings(**given)  # refuses values outside a control's range
+    return {c.name: control_widget(c, settings[c.name], **options.get(c.name, {})) for c in declaration.controls}
 
 
 def _number(description, value, width="160px"):
@@ -147,18 +171,19 @@ def _number(description, value, width="160px"):
 
 
 def explore(objective="Quadratic (κ = 10, turned 30°)", optimizers=("GD", "Momentum", "Adam"), *, lr=None,
-            lr_adaptive=None, beta: float = 0.9, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8,
-            steps: int = 200, x0=None, dpi: float = 90) -> Explorer:
+            lr_adaptive=None, beta=None, beta1=None, beta2=None, eps=None, steps=None, x0=None,
+            dpi: float = 90) -> Explorer:
     """Pick an objective and optimizers, set α, β, β₁, β₂, ε, the steps and θ_0; see the paths and losses.
 
-    ``objective`` is a name of :data:`descent.animations.OBJECTIVES` or any 2-D
+    ``objective`` is a name of :data:`descent.explorers.OBJECTIVES` or any 2-D
     objective. There are two learning rates: ``lr`` for GD and Momentum
     (a step α·g) and ``lr_adaptive`` for AdaGrad, RMSProp and Adam (a step of
     about α per coordinate), since no single α suits both kinds; they and θ_0
     default to values that suit the objective, and are reset when another
     objective is picked. β is used by Momentum and RMSProp, β₁ and β₂ by Adam,
     ε by AdaGrad, RMSProp and Adam. Learning rates and ε are typed, since
-    sensible values span several decades.
+    sensible values span several decades. Every other default, and every
+    range, is that of :func:`descent.explorers.explore_declaration`.
     """
     choices = [(name, name) for name in OBJECTIVES]
     if not isinstance(objective, str):
@@ -166,27 +191,20 @@ def explore(objective="Quadratic (κ = 10, turned 30°)", optimizers=("GD", "Mom
     elif objective not in OBJECTIVES:
         names = ", ".join(map(repr, OBJECTIVES))
         raise ValueError(f"objective must be one of {names} or a 2-D objective; got {objective!r}")
-    setup = OBJECTIVES.get(objective) if isinstance(objective, str) else None
-    start = x0 if x0 is not None else (setup.x0 if setup else (0.0, 0.0))
-    picks = {name: widgets.Checkbox(value=name in optimizers, description=name, indent=False,
-                                    layout=widgets.Layout(width="auto", margin="0 12px 0 0"))
-             for name in OPTIMIZERS}
-    controls = dict(
-        objective=widgets.Dropdown(options=choices, value=objective, description="objective"),
-        **picks,
-        lr=_number("α (GD, Momentum)", lr if lr is not None else (setup.lr if setup else 0.01), "200px"),
-        lr_adaptive=_number("α (AdaGrad, RMSProp, Adam)", lr_adaptive if lr_adaptive is not None
-                            else (setup.lr_adaptive if setup else 0.01), "260px"),
-        eps=_number("ε", eps),
-        beta=_slider(widgets.FloatSlider, "β (momentum, RMSProp)", beta, 0.0, 0.99, 0.01),
-        beta1=_slider(widgets.FloatSlider, "β₁ (Adam)", beta1, 0.0, 0.99, 0.01),
-        beta2=_slider(widgets.FloatSlider, "β₂ (Adam)", beta2, 0.9, 0.9999, 0.0001, ".4f"),
-        steps=_slider(widgets.IntSlider, "steps", steps, 10, 2000, 10),
-        x0=_number("θ₀ x", float(start[0]), "130px"),
-        y0=_number("θ₀ y", float(start[1]), "130px"),
-    )
+    settings = explore_settings(objective, optimizers, lr=lr, lr_adaptive=lr_adaptive, beta=beta, beta1=beta1,
+                                beta2=beta2, eps=eps, steps=steps, x0=x0)
+    declaration = explore_declaration(objective if isinstance(objective, str) else next(iter(OBJECTIVES)),
+                                      settings["optimizers"])
+    named = {k: settings[k] for k in ("lr", "lr_adaptive", "beta", "beta1", "beta2", "eps", "steps")}
+    built = _controls(declaration, named, lr={"typed": True}, lr_adaptive={"typed": True}, eps={"typed": True})
+    built["objective"] = widgets.Dropdown(options=choices, value=objective, description="objective")
+    picks = {name: built[name] for name in declaration.runs}
+    controls = dict(objective=built["objective"], **picks,
+                    **{k: built[k] for k in ("lr", "lr_adaptive", "eps", "beta", "beta1", "beta2", "steps")},
+                    x0=_number("θ₀ x", float(settings["x0"]), "130px"),
+                    y0=_number("θ₀ y", float(settings["y0"]), "130px"))
 
-    def settings():
+    def current():
         values = {name: w.value for name, w in controls.items() if name not in picks}
         values["optimizers"] = tuple(name for name, box in picks.items() if box.value)
         return values
@@ -201,7 +219,7 @@ def explore(objective="Quadratic (κ = 10, turned 30°)", optimizers=("GD", "Mom
                 c["x0"].value, c["y0"].value = chosen.x0
 
     c["objective"].observe(new_objective, names="value")
-    made.append(Explorer(ExploreScene(dpi=dpi), controls, settings=settings,
+    made.append(Explorer(ExploreScene(dpi=dpi), controls, settings=current,
                          rows=[[c["objective"], *picks.values()],
                                [c["lr"], c["lr_adaptive"], c["eps"], c["x0"], c["y0"]],
                                [c["beta"], c["beta1"], c["beta2"], c["steps"]]]))
@@ -211,48 +229,32 @@ def explore(objective="Quadratic (κ = 10, turned 30°)", optimizers=("GD", "Mom
 # -- one explorer per chapter -------------------------------------------------------------------------
 
 
-def lr_limit_explorer(*, dim: int = 2, ratio: float = 0.9, steps: int = 40, dpi: float = 90) -> Explorer:
+def lr_limit_explorer(*, dim: int = 2, ratio: float | None = None, steps: int | None = None,
+                      dpi: float = 90) -> Explorer:
     """Chapter 1: gradient descent on a quadratic with α = ratio × 2/L (the slider, up to 1.25)."""
-    scene = LRLimitScene(dim=dim, steps=steps, dpi=dpi)
-    controls = dict(ratio=_slider(widgets.FloatSlider, "α  /  (2/L)", ratio, 0.05, 1.25, 0.01))
-    return Explorer(scene, controls, title="The learning-rate limit: α below and above 2/L")
+    controls = _controls(LR_LIMIT, {} if ratio is None else {"ratio": ratio})
+    return Explorer(LRLimitScene(dim=dim, steps=steps, dpi=dpi), controls, title=LR_LIMIT.title)
 
 
-def momentum_explorer(*, beta: float = 0.5, lr: float = 0.19, steps: int = 60, dpi: float = 90) -> Explorer:
+def momentum_explorer(*, beta: float | None = None, lr: float | None = None, steps: int | None = None,
+                      dpi: float = 90) -> Explorer:
     """Chapter 2: momentum's β (its window 1/(1 − β)) and α, beside gradient descent with the same α."""
-    scene = MomentumScene(steps=steps, dpi=dpi)
-    controls = dict(beta=_slider(widgets.FloatSlider, "β", beta, 0.0, 0.99, 0.01),
-                    lr=_slider(widgets.FloatSlider, "α (lr)", lr, 0.01, 0.5, 0.01))
-    return Explorer(scene, controls, title="Momentum: how far back it remembers")
+    given = {k: v for k, v in dict(beta=beta, lr=lr).items() if v is not None}
+    return Explorer(MomentumScene(steps=steps, dpi=dpi), _controls(MOMENTUM, given), title=MOMENTUM.title)
 
 
-def rmsprop_explorer(*, eps: float = 1e-8, eps_inside_sqrt: bool = False, angle: float = 45.0, lr: float = 0.05,
-                     dpi: float = 90) -> Explorer:
-    """Chapter 3: RMSProp's ε (log slider), ε inside or outside the root, and the valley's angle."""
-    scene = RMSPropScene(dpi=dpi)
-    controls = dict(
-        eps=widgets.FloatLogSlider(value=eps, base=10, min=-8, max=2, step=0.25, description="ε",
-                                   readout_format=".0e", style={"description_width": "initial"}),
-        eps_inside_sqrt=widgets.Checkbox(value=eps_inside_sqrt, description="ε inside the root: √(v + ε)",
-                                         indent=False, layout=widgets.Layout(width="auto")),
-        angle=_slider(widgets.FloatSlider, "angle of the right valley (°)", angle, 0.0, 90.0, 5.0, ".0f"),
-        lr=_slider(widgets.FloatSlider, "α (lr)", lr, 0.005, 0.2, 0.005, ".3f"),
-    )
-    return Explorer(scene, controls, title="RMSProp: one step size per coordinate, and ε")
+def rmsprop_explorer(*, dpi: float = 90, **given) -> Explorer:
+    """Chapter 3: RMSProp's ε (log slider), ε inside or outside the root, and the valley's angle.
+
+    ``given``: values for the controls of :data:`descent.explorers.RMSPROP` (eps, eps_inside_sqrt, angle, lr).
+    """
+    return Explorer(RMSPropScene(dpi=dpi), _controls(RMSPROP, given), title=RMSPROP.title)
 
 
-def adam_bias_explorer(*, beta2: float = 0.999, bias_correction: bool = True, dpi: float = 90) -> Explorer:
-    """Chapter 4: Adam on x² + y² from (3, 4), α = 0.02; β₂ and the bias correction on or off.
+def adam_bias_explorer(*, dpi: float = 90, **given) -> Explorer:
+    """Chapter 4: Adam on x² + y² from (3, 4); β₂ and the bias correction on or off.
 
     The run with the checkbox's setting is drawn strong, the other faint.
+    ``given``: values for the controls of :data:`descent.explorers.ADAM_BIAS` (beta2, bias_correction).
     """
-    options = [0.9, 0.95, 0.99, 0.995, 0.999, 0.9995, 0.9999]
-    if beta2 not in options:
-        options = sorted(options + [beta2])
-    scene = AdamBiasScene(dpi=dpi)
-    controls = dict(
-        beta2=widgets.SelectionSlider(options=options, value=beta2, description="β₂",
-                                      style={"description_width": "initial"}),
-        bias_correction=widgets.Checkbox(value=bias_correction, description="bias correction", indent=False),
-    )
-    return Explorer(scene, controls, title="Adam's bias correction")
+    return Explorer(AdamBiasScene(dpi=dpi), _controls(ADAM_BIAS, given), title=ADAM_BIAS.title)

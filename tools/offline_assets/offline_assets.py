@@ -1,32 +1,25 @@
-"""Sphinx extension: the site serves its third-party JavaScript itself, so it works offline.
+"""Sphinx extension: the site serves its JavaScript itself, so it works offline.
 
-Out of the box the pages of a Jupyter Book load two things from CDNs:
+It also serves the course's own script and style for the page explorers
+(``descent-explorer.js`` and ``.css``, package data of ``descent``, see
+``descent/page.py``) from ``_static/`` on every page.
 
-- MathJax 3, on every page with maths (Sphinx's default ``mathjax_path`` is
-  ``https://cdn.jsdelivr.net/npm/mathjax@3/...``);
-- on a notebook page whose stored output holds ipywidgets (nbclient stores their
-  state when it executes a notebook), require.js and ``@jupyter-widgets/html-manager``
-  (myst-nb's default ``nb_ipywidgets_js``).
-
+Out of the box the pages of a Jupyter Book load MathJax 3 from a CDN, on every page
+with maths (Sphinx's default ``mathjax_path`` is ``https://cdn.jsdelivr.net/npm/mathjax@3/...``).
 With this extension (``sphinx.extra_extensions`` in ``_config.yml``) the pages load
-them from ``_static/`` instead:
+it from ``_static/`` instead: MathJax 3.2.2 comes from the PyPI package
+``sphinx-mathjax-offline`` (pinned in requirements.txt; only its files are used, not
+its extension, so that the combined bundles the site never loads are not copied:
+10 MB instead of 24 MB). It is copied to ``_static/mathjax/`` and ``mathjax_path``
+points at its ``tex-mml-chtml.js``, the same bundle Sphinx takes from the CDN. Every
+component MathJax may load later (TeX extensions by autoload, the menu, the SVG
+output, the accessibility and speech modules and their data) is in that folder too.
 
-- MathJax 3.2.2 comes from the PyPI package ``sphinx-mathjax-offline`` (pinned in
-  requirements.txt; only its files are used, not its extension, so that the combined
-  bundles the site never loads are not copied: 10 MB instead of 24 MB). It is copied
-  to ``_static/mathjax/`` and ``mathjax_path`` points at its ``tex-mml-chtml.js``,
-  the same bundle Sphinx takes from the CDN. Every component MathJax may load later
-  (TeX extensions by autoload, the menu, the SVG output, the accessibility and
-  speech modules and their data) is in that folder too.
-- The widget JavaScript comes from the npm registry at build time, only when some
-  page needs it: ``npm pack`` fetches the two pinned packages below into the
-  git-ignored folder ``.offline_assets/`` of the book (set ``OFFLINE_ASSETS_CACHE``
-  to use another folder), their sha512 is checked against the one recorded here, and
-  ``require.js`` and ``embed-amd.js`` (with the Font Awesome fonts it uses) are copied
-  to ``_static/ipywidgets/``. Widgets from the ``@jupyter-widgets/base``,
-  ``controls`` and ``output`` modules (everything ipywidgets provides) then render
-  with no outside request; a third-party widget library would still be fetched from
-  jsdelivr by ``embed-amd.js``, and tests/test_browser.py reports that request.
+The site shows no ipywidgets: its explorers are the page explorers above, and the
+kernel widgets are for learners (their cells are removed from the site). So that a
+stored widget state could never make a page fetch require.js and
+``@jupyter-widgets/html-manager`` from a CDN (myst-nb's default ``nb_ipywidgets_js``),
+that setting is emptied: a widget output would show its text instead.
 
 One more outside request is removed from the pages: matplotlib's ``to_jshtml``
 animations (the course's static explorers, stored as notebook outputs) start with
@@ -49,23 +42,15 @@ tests/test_browser.py can require a clean console:
 
 These settings (``mathjax_path``, ``nb_ipywidgets_js``, ``default_mode``) are only
 changed while they hold their default value: one set in ``_config.yml`` wins. Nothing third-party is
-committed to the repository. A failed fetch (no ``npm``, no registry) is a Sphinx
-warning, hence an error under ``-W``.
+committed to the repository. A missing MathJax package is a Sphinx warning, hence an
+error under ``-W``.
 """
 
 from __future__ import annotations
 
-import base64
 import fnmatch
-import hashlib
-import json
-import os
 import re
 import shutil
-import subprocess
-import tarfile
-import tempfile
-from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
@@ -86,81 +71,6 @@ MATHJAX_PATH = f"{MATHJAX_FOLDER}/{MATHJAX_ENTRY}"  # relative: Sphinx prefixes 
 # node-main.js (for Node) and latest.js (which loads MathJax from a CDN).
 MATHJAX_UNUSED = ("tex-*.js", "mml-*.js", "latest.js", "node-main.js")
 
-# ------------------------------------------------------------------ ipywidgets (npm)
-
-WIDGETS_FOLDER = "ipywidgets"  # under _static/
-
-
-@dataclass(frozen=True)
-class NpmPackage:
-    name: str
-    version: str
-    integrity: str  # the registry's sha512 of the tarball (`npm view NAME@VERSION dist.integrity`)
-    files: tuple[str, ...]  # members of the tarball to copy (glob patterns), flattened
-
-
-NPM_PACKAGES = (
-    NpmPackage(
-        "requirejs",
-        "2.3.8",
-        "sha512-7/cTSLOdYkNBNJcDMWf+luFvMriVm7eYxp4BcFCsAX0wF421Vyce5SXP17c+Jd5otXKGNehIonFlyQXSowL6Mw==",
-        ("package/require.js",),
-    ),
-    # 1.0.x is the html-manager of ipywidgets 8 (controls 2.0.0, base 2.0.0, output 1.0.0).
-    NpmPackage(
-        "@jupyter-widgets/html-manager",
-        "1.0.15",
-        "sha512-5thBIV6ymNgmPVOHvzx+gGy8ZSKmSazhtGw4/c4xJDVzRhG9PTeQsRjF3FUTopvFi//SABeNz1yp47bCrJ3CQA==",
-        (
-            "package/dist/embed-amd.js",
-            "package/dist/embed.js.LICENSE.txt",
-            # Font Awesome, which embed-amd.js loads from its own folder
-            "package/dist/*.woff2",
-            "package/dist/*.woff",
-            "package/dist/*.ttf",
-            "package/dist/*.eot",
-            "package/dist/*.svg",
-        ),
-    ),
-)
-
-# Before the two scripts, on the same pages: (1) each module of embed-amd.js takes its
-# webpack public path (where its Font Awesome fonts are) from the folder of its
-# require.js module URL, by default a folder under the page's own that does not
-# exist: a require.js configuration, set as the global `require` before require.js
-# loads, puts those URLs in _static/ipywidgets/ (the global the html-manager module
-# reads is set too); (2) ipywidgets typesets widget labels with MathJax 2's
-# `MathJax.Hub.Queue` (jupyter-widgets/ipywidgets#3829), which MathJax 3 does not have:
-# once MathJax 3 is there (deferred scripts run before DOMContentLoaded) a Hub.Queue
-# that hands the element to MathJax 3's typesetPromise is added.
-WIDGETS_SETUP = f"""(function () {{
-  var options = document.querySelector('script[src*="documentation_options.js"]');
-  if (options) {{
-    var folder = new URL("{WIDGETS_FOLDER}/", options.src).href;
-    window.__jupyter_widgets_assets_path__ = folder;
-    window.require = {{ paths: {{ "@jupyter-widgets/html-manager/dist": folder.slice(0, -1) }} }};
-  }}
-  document.addEventListener("DOMContentLoaded", function () {{
-    var mj = window.MathJax;
-    if (!mj || !mj.startup || mj.Hub) return;
-    mj.Hub = {{ Queue: function () {{
-      Array.prototype.forEach.call(arguments, function (command) {{
-        if (Array.isArray(command) && command[0] === "Typeset" && command[2]) {{
-          mj.startup.promise.then(function () {{ return mj.typesetPromise([command[2]]); }});
-        }}
-      }});
-    }} }};
-  }});
-}})();"""
-
-# myst-nb adds these (in this order) to every page with widget state; "" is an inline script.
-IPYWIDGETS_JS = {
-    "": {"body": WIDGETS_SETUP},
-    f"{WIDGETS_FOLDER}/require.js": {},
-    f"{WIDGETS_FOLDER}/embed-amd.js": {},
-}
-
-
 class FetchError(RuntimeError):
     pass
 
@@ -169,7 +79,7 @@ class FetchError(RuntimeError):
 
 
 def _configure(app, config) -> None:
-    """Point MathJax and the widget scripts at _static/, unless _config.yml set them."""
+    """Point MathJax at _static/ and load no widget scripts, unless _config.yml set them."""
     from sphinx.ext.mathjax import MATHJAX_URL
 
     if config.mathjax_path == MATHJAX_URL:
@@ -181,7 +91,7 @@ def _configure(app, config) -> None:
     except ImportError:  # myst-nb absent or reorganised: nothing to do for widgets
         return
     if "nb_ipywidgets_js" in config and config.nb_ipywidgets_js == ipywidgets_js_factory():
-        config.nb_ipywidgets_js = dict(IPYWIDGETS_JS)
+        config.nb_ipywidgets_js = {}
 
 
 # -------------------------------------------------------------------------- MathJax
@@ -214,88 +124,6 @@ def copy_mathjax(static: Path) -> None:
         }
 
     shutil.copytree(source, static / MATHJAX_FOLDER, ignore=unused, dirs_exist_ok=True)
-
-
-# ------------------------------------------------------------------------------ npm
-
-
-def integrity(path: Path) -> str:
-    digest = hashlib.sha512(path.read_bytes()).digest()
-    return "sha512-" + base64.b64encode(digest).decode("ascii")
-
-
-def npm_tarball(package: NpmPackage, cache: Path) -> Path:
-    """The package's tarball, from the cache or fetched with `npm pack`, checked."""
-    cache.mkdir(parents=True, exist_ok=True)
-    target = cache / f"{package.name.replace('@', '').replace('/', '-')}-{package.version}.tgz"
-    if target.is_file() and integrity(target) == package.integrity:
-        return target
-    npm = shutil.which("npm")
-    if npm is None:
-        raise FetchError(
-            "`npm` is not on PATH (install Node.js; on Debian `apt-get install npm`)"
-        )
-    spec = f"{package.name}@{package.version}"
-    with tempfile.TemporaryDirectory(dir=cache, prefix=".fetch-") as tmp:
-        try:
-            result = subprocess.run(
-                [npm, "pack", spec, "--json", "--ignore-scripts", "--pack-destination", tmp],
-                cwd=tmp, capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL,
-            )
-        except subprocess.TimeoutExpired:
-            raise FetchError(f"`npm pack {spec}` took more than 600 s") from None
-        if result.returncode != 0:
-            raise FetchError(f"`npm pack {spec}` failed:\n{result.stderr.strip()[-2000:]}")
-        try:
-            filename = json.loads(result.stdout)[0]["filename"]
-        except (ValueError, LookupError, TypeError):
-            raise FetchError(f"`npm pack {spec}` printed no tarball name:\n{result.stdout[-2000:]}") from None
-        fetched = Path(tmp) / Path(filename).name
-        if not fetched.is_file():
-            raise FetchError(f"`npm pack {spec}` did not write {fetched.name}")
-        got = integrity(fetched)
-        if got != package.integrity:
-            raise FetchError(f"{spec}: sha512 {got} is not the pinned {package.integrity}")
-        os.replace(fetched, target)  # atomic: concurrent builds see a whole file or none
-    return target
-
-
-def copy_npm_files(package: NpmPackage, cache: Path, destination: Path) -> list[str]:
-    """Copy the package's wanted files, flattened, into destination; return their names."""
-    destination.mkdir(parents=True, exist_ok=True)
-    copied, matched = [], set()
-    with tarfile.open(npm_tarball(package, cache)) as archive:
-        for member in archive.getmembers():
-            patterns = {p for p in package.files if fnmatch.fnmatch(member.name, p)}
-            if member.isfile() and patterns:
-                name = Path(member.name).name  # flattened: no path from the archive is used
-                (destination / name).write_bytes(archive.extractfile(member).read())
-                copied.append(name)
-                matched |= patterns
-    if matched != set(package.files):
-        raise FetchError(
-            f"{package.name}@{package.version}: nothing in the tarball matches "
-            f"{sorted(set(package.files) - matched)}"
-        )
-    return copied
-
-
-def cache_folder(app) -> Path:
-    return Path(os.environ.get("OFFLINE_ASSETS_CACHE") or Path(app.srcdir) / ".offline_assets")
-
-
-def pages_with_widgets(app) -> list[str]:
-    """Documents to which myst-nb adds the (local) widget scripts."""
-    try:
-        from myst_nb.sphinx_ import NbMetadataCollector
-    except ImportError:
-        return []
-    pages = []
-    for docname in sorted(app.env.all_docs):
-        scripts = NbMetadataCollector.get_js_files(app.env, docname).values()
-        if any(path and path.startswith(f"{WIDGETS_FOLDER}/") for path, _ in scripts):
-            pages.append(docname)
-    return pages
 
 
 # ------------------------------------------------------------------------ the build
@@ -339,19 +167,6 @@ def _copy_assets(app, exception) -> None:
         except FetchError as error:
             logger.warning("MathJax cannot be served from the site: %s", error,
                            type="offline_assets", subtype="mathjax")
-    widgets = pages_with_widgets(app)
-    if widgets:
-        cache = cache_folder(app)
-        for package in NPM_PACKAGES:
-            try:
-                copy_npm_files(package, cache, static / WIDGETS_FOLDER)
-            except FetchError as error:
-                logger.warning(
-                    "pages with ipywidgets (%s) need the JavaScript of the npm package %s@%s, "
-                    "fetched at build time, and it could not be had: %s",
-                    ", ".join(widgets), package.name, package.version, error,
-                    type="offline_assets", subtype="npm",
-                )
 
 
 def _drop_developer_files(app, exception) -> None:
@@ -370,8 +185,29 @@ def _drop_developer_files(app, exception) -> None:
     shutil.rmtree(static / "locales", ignore_errors=True)
 
 
+# ----------------------------------------------------------- the course's page explorers
+
+# The page explorers (descent.page) are notebook outputs: an SVG picture and a JSON declaration.
+# Their script and style are the course's own code, package data of descent: they are served
+# from _static/ on every page (22 kB, cached), and the script does nothing on a page without one.
+PAGE_EXPLORER_JS, PAGE_EXPLORER_CSS = "descent-explorer.js", "descent-explorer.css"
+
+
+def _serve_page_explorers(app, config) -> None:
+    try:
+        from descent.page import static_folder
+    except ImportError as error:  # the course package is missing: say so (an error under -W)
+        logger.warning("the page explorers' script cannot be served: %s", error,
+                       type="offline_assets", subtype="explorers")
+        return
+    config.html_static_path = [*config.html_static_path, str(static_folder())]
+    app.add_js_file(PAGE_EXPLORER_JS, defer="defer")
+    app.add_css_file(PAGE_EXPLORER_CSS)
+
+
 def setup(app):
     app.setup_extension("sphinx.ext.mathjax")
+    app.connect("config-inited", _serve_page_explorers)
     app.connect("config-inited", _configure, priority=900)  # after myst-nb's own
     app.connect("html-page-context", _write_each_script_once, priority=950)  # after the others
     app.connect("html-page-context", _drop_cdn_font_awesome)
