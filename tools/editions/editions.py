@@ -27,7 +27,8 @@ extension writes into the site:
 In every edition the statements that glue numbers into the text (calls of ``glue`` and
 ``remember``, and their imports) are dropped from the code cells, and so are cells tagged
 ``site-only`` (the kernel-free animations, for readers of the site); the cells tagged
-``remove-cell`` for the site stay, collapsed, because later cells may use what they compute.
+``remove-cell`` for the site stay, collapsed, because later cells may use what they compute
+(those tagged ``learner-only`` too, open: the live widget explorers, which the site cannot run).
 
 The page's download button offers the learner edition, and the Binder and Colab launch
 buttons open it from the ``learner`` branch of the repository, which the GitHub Pages
@@ -566,7 +567,9 @@ def _code_metadata(cell) -> dict:
     """The metadata an edition's code cell keeps: its tags, and its input collapsed where the site hid it."""
     tags = list(cell.get("metadata", {}).get("tags", []))
     meta = {"tags": tags} if tags else {}
-    if {"remove-cell", "remove-input", "hide-input", "hide-cell"} & set(tags):
+    # A cell tagged learner-only (the live widget explorers) is there for the learner, though
+    # the site removes it.
+    if {"remove-cell", "remove-input", "hide-input", "hide-cell"} & set(tags) and "learner-only" not in tags:
         meta["jupyter"] = {"source_hidden": True}
     return meta
 
