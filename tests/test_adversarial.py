@@ -325,7 +325,7 @@ def test_cyclic_linear_refuses_bounds_that_are_not_a_pair():                # 3 
 def test_adam_first_step_is_at_most_lr_per_coordinate_for_any_settings(lr, beta1, beta2, eps, g):
     # Bias correction makes the first step −α·g/(|g| + ε): never longer than α. (60 cases)
     # |g| < 1e-154 would make g² underflow to 0: with ε = 0 the step is then 0 by the 0/0 rule
-    # (documented in descent.optimizers.base.divide), which hypothesis found with g = 2.3e-206.
+    # (documented in descent.optimizers.leafwise), which hypothesis found with g = 2.3e-206.
     g = np.array(g)
     step, _ = Adam(lr=lr, beta1=beta1, beta2=beta2, eps=eps).update(g, Adam().init(np.zeros_like(g)), None)
     assert np.all(np.abs(step) <= lr * (1 + 1e-12))

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from descent import AdaGrad, Adam, AdamW, GradientDescent, Momentum, RMSProp
+from descent.replay import replay
 
 torch = pytest.importorskip(
     "torch", reason="PyTorch is not installed: `pip install torch==2.13.0` to run the cross-checks against torch.optim"
@@ -132,13 +133,10 @@ def test_same_steps_as_torch_on_a_fixed_gradient_stream(name):
     ours, theirs = PAIRS[name]
     rng = np.random.default_rng(1)
     grads = rng.normal(size=(STEPS, 3)) * 10.0 ** rng.uniform(-3, 3, size=(STEPS, 1))
-    x = np.array([1.0, -1.0, 0.5])
-    state = ours.init(x)
-    p = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    x0 = np.array([1.0, -1.0, 0.5])
+    p = torch.tensor(x0, dtype=torch.float64, requires_grad=True)
     opt = theirs([p])
-    for g in grads:
-        step, state = ours.update(g, state, x)
-        x = x + step
+    for x, g in zip(replay(ours, grads, x0).points[1:], grads):
         p.grad = torch.tensor(g, dtype=torch.float64)
         opt.step()
         np.testing.assert_allclose(x, p.detach().numpy(), rtol=1e-12, atol=1e-12)

@@ -295,12 +295,18 @@ def _src_digest(image) -> str:
 
 
 def try_solution(page) -> dict:
-    """Click the first solution's toggle: its body must go from hidden to visible."""
+    """Click the first solution's title, on its words: its body must go from hidden to visible."""
     solution = page.locator(".solution.dropdown").first
     body = solution.locator(":scope > :not(.admonition-title)").first
     result = {"id": solution.get_attribute("id"), "hidden_before": not body.is_visible()}
-    toggle = solution.locator("button.toggle-button")
-    (toggle if toggle.count() else solution.locator(".admonition-title")).first.click()
+    # Where a reader clicks: on the title's words ("Solution to Exercise 4.1", a link to the
+    # exercise), not on the small toggle button at its end.
+    # The mouse goes where the words are, and the page decides what receives the click.
+    title = solution.locator(".admonition-title")
+    title.scroll_into_view_if_needed()
+    words = title.locator("a")
+    box = (words if words.count() else title).first.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     try:
         body.wait_for(state="visible", timeout=5_000)
     except Exception:  # noqa: BLE001 - reported below
@@ -547,14 +553,16 @@ def test_page_images_have_alt_text(visit, entry):
 def test_launch_and_download_buttons(visit, entry):
     found = visit(entry).results["buttons"]
     name = f"{entry}.ipynb"
-    assert found.get("binder") and f"lab/tree/{name}" in found["binder"], found
-    assert found.get("colab") and found["colab"].endswith(f"/blob/main/{name}"), found
-    assert found.get("ipynb") and found["ipynb"].endswith(f"_sources/{name}"), found
+    # The learner edition (tools/editions): Binder and Colab open it from the `learner`
+    # branch that the Pages workflow fills, and the download button serves it from the site.
+    assert found.get("binder") and f"/learner?urlpath=lab/tree/{name}" in found["binder"], found
+    assert found.get("colab") and found["colab"].endswith(f"/blob/learner/{name}"), found
+    assert found.get("ipynb") and found["ipynb"].endswith(f"_editions/learner/{name}"), found
 
 
 def test_the_downloadable_notebooks_are_served(html):
     for entry in NOTEBOOK_PAGES:
-        assert (html / "_sources" / f"{entry}.ipynb").is_file(), f"_sources/{entry}.ipynb missing"
+        assert (html / "_editions" / "learner" / f"{entry}.ipynb").is_file(), f"_editions/learner/{entry}.ipynb missing"
 
 
 def test_solutions_open_on_click(visit):

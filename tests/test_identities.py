@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from descent import AdaGrad, Adam, GradientDescent, Momentum, RMSProp
+from descent.replay import replay
 
 ANGLE = 0.5
 ROTATION = np.array([[math.cos(ANGLE), -math.sin(ANGLE)], [math.sin(ANGLE), math.cos(ANGLE)]])
@@ -33,12 +34,7 @@ def path(optimizer, steps=200, x0=(3.0, -2.0)):
 
 
 def steps_for(optimizer, grads):
-    state = optimizer.init(np.zeros_like(grads[0]))
-    steps = []
-    for g in grads:
-        step, state = optimizer.update(g, state)
-        steps.append(step)
-    return np.array(steps)
+    return replay(optimizer, np.asarray(grads, dtype=float)).steps
 
 
 @pytest.mark.parametrize("form", ["ewa", "heavy_ball"])

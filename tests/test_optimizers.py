@@ -11,17 +11,13 @@ import pytest
 
 import descent
 from descent import AdaGrad, Adam, AdamW, GradientDescent, Momentum, RMSProp
+from descent.replay import replay
 
 
 def steps_for(optimizer, grads, params=None):
-    """The steps an optimizer takes for a fixed stream of gradients."""
-    params = np.zeros_like(np.asarray(grads[0], dtype=float)) if params is None else params
-    state = optimizer.init(params)
-    steps = []
-    for g in grads:
-        step, state = optimizer.update(np.asarray(g, dtype=float), state, params)
-        steps.append(step)
-    return steps, state
+    """The steps an optimizer takes for a fixed stream of gradients, and its last state."""
+    record = replay(optimizer, np.asarray(grads, dtype=float), params)
+    return list(record.steps), record.states[-1]
 
 
 def test_gradient_descent_by_hand():
@@ -147,14 +143,14 @@ def test_update_is_pure_and_works_on_dicts(optimizer):
     grads = {"weights": rng.normal(size=(3, 2)), "bias": rng.normal(size=2)}
     before = {k: v.copy() for k, v in params.items()}, {k: v.copy() for k, v in grads.items()}
     state = optimizer.init(params)
-    step, new_state = optimizer.update(grads, state, params)
-    step, new_state = optimizer.update(grads, new_state, params)
+    _, new_state = optimizer.update(grads, state, params)
+    assert new_state is not state
+    record = replay(optimizer, [grads, grads], params)
     for key in params:
         np.testing.assert_array_equal(params[key], before[0][key])
         np.testing.assert_array_equal(grads[key], before[1][key])
         alone, _ = steps_for(optimizer, [grads[key], grads[key]], params=params[key])
-        np.testing.assert_allclose(step[key], alone[1], rtol=1e-15)
-    assert new_state is not state
+        np.testing.assert_allclose(record.steps[1][key], alone[1], rtol=1e-15)
 
 
 @pytest.mark.parametrize("optimizer", ALL, ids=repr)

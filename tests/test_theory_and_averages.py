@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from descent import GradientDescent, Momentum, Quadratic, minimize
-from descent.averages import bias_factor, ewa, ewa_weights, half_life, averaging_window
+from descent.averages import averaging_window, bias_factor, ewa, ewa_weights, half_life
+from descent.replay import replay
 from descent.theory import gd_lr_limit, gd_optimal_lr, gd_optimal_rate, gd_rate, momentum_optimal
 
 
@@ -84,8 +85,5 @@ def test_ewa_is_momentum_velocity():
     """Average-form momentum's velocity is exactly the ewa of the gradients it saw."""
     rng = np.random.default_rng(1)
     grads = rng.normal(size=(10, 2))
-    opt = Momentum(lr=0.1, beta=0.7)
-    state = opt.init(np.zeros(2))
-    for g in grads:
-        _, state = opt.update(g, state)
-    np.testing.assert_allclose(state.velocity, ewa(grads, 0.7)[-1], rtol=1e-12)
+    final_state = replay(Momentum(lr=0.1, beta=0.7), grads).states[-1]
+    np.testing.assert_allclose(final_state.velocity, ewa(grads, 0.7)[-1], rtol=1e-12)

@@ -15,14 +15,15 @@ from .checks import (
     check_momentum_step,
     check_rmsprop_step,
 )
-from .optimizers.adagrad import AdaGrad, AdaGradState
-from .optimizers.adam import Adam, AdamState, AdamW
-from .optimizers.gradient_descent import GradientDescent, GradientDescentState
-from .optimizers.momentum import Momentum, MomentumState
-from .optimizers.rmsprop import RMSProp, RMSPropState
+from .optimizers.adagrad import AdaGrad, AdaGradState, adagrad_rule
+from .optimizers.adam import Adam, AdamState, AdamW, adam_rule
+from .optimizers.gradient_descent import GradientDescent, GradientDescentState, gd_rule
+from .optimizers.momentum import Momentum, MomentumState, momentum_rule
+from .optimizers.rmsprop import RMSProp, RMSPropState, rmsprop_rule
 from .tree import tree_add, tree_map
 from .objectives import Beale, Himmelblau, LinearRegressionMSE, Objective, Quadratic, Rosenbrock, Saddle
 from .run import Run, minimize
+from .replay import Replay, replay
 from .plots import plot_contours, plot_losses, plot_moments
 from .models import MLP, LinearRegression, SoftmaxRegression
 from .training import History, train
@@ -45,6 +46,11 @@ __all__ = [
     "RMSPropState",
     "GradientDescent",
     "GradientDescentState",
+    "gd_rule",
+    "momentum_rule",
+    "adagrad_rule",
+    "rmsprop_rule",
+    "adam_rule",
     "tree_add",
     "tree_map",
     "Objective",
@@ -56,6 +62,8 @@ __all__ = [
     "LinearRegressionMSE",
     "Run",
     "minimize",
+    "Replay",
+    "replay",
     "plot_contours",
     "plot_losses",
     "plot_moments",

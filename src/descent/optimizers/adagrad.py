@@ -14,9 +14,17 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..tree import Tree, tree_map, zeros_like
+from ..tree import Tree, zeros_like
 from ..validation import require_nonnegative, require_positive
-from .base import Optimizer, divide
+from .base import Optimizer
+from .leafwise import leafwise
+
+
+def adagrad_rule(g, s, lr, eps):
+    """One step of AdaGrad on arrays: returns (Δ_t, s_t)."""
+    s = s + g * g                          # s_t = s_{t−1} + g_t²
+    step = -lr * (g / (np.sqrt(s) + eps))  # Δ_t = −α g_t / (√s_t + ε)
+    return step, s
 
 
 class AdaGradState(NamedTuple):
@@ -46,6 +54,5 @@ class AdaGrad(Optimizer):
     def update(self, grads, state, params=None):
         """s_t = s_{t−1} + g_t²;  step = −α g_t / (√s_t + ε)."""
         grads = self._check_inputs(grads, state, params)
-        s = tree_map(lambda s, g: s + g * g, state.s, grads)
-        step = tree_map(lambda s, g: -self.lr * divide(g, np.sqrt(s) + self.eps, self.eps), s, grads)
+        step, s = leafwise(lambda g, s: adagrad_rule(g, s, self.lr, self.eps), grads, state.s, eps=self.eps)
         return step, AdaGradState(s=s)

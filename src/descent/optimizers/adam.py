@@ -29,7 +29,28 @@ import numpy as np
 
 from ..tree import Tree, as_tree, tree_map, zeros_like
 from ..validation import require_beta, require_bool, require_nonnegative, require_positive
-from .base import Optimizer, divide
+from .base import Optimizer
+from .leafwise import leafwise
+
+
+def adam_rule(g, m, v, t, lr, beta1, beta2, eps, bias_correction=True, v_max=None):
+    """One step of Algorithm 1 on arrays: returns (Δ_t, m_t, v_t, v_max_t).
+
+    ``v_max`` is AMSGrad's largest v so far; Adam passes None and gets None back.
+    """
+    m = beta1 * m + (1 - beta1) * g            # m_t
+    v = beta2 * v + (1 - beta2) * g * g        # v_t
+    if bias_correction:
+        c1, c2 = 1 - beta1**t, 1 - beta2**t
+    else:
+        c1 = c2 = 1.0
+    m_hat = m / c1                             # m̂_t = m_t / (1 − β₁ᵗ)
+    v_hat = v / c2                             # v̂_t = v_t / (1 − β₂ᵗ)
+    if v_max is not None:                      # AMSGrad: divide by the largest v so far
+        v_max = np.maximum(v_max, v)
+        v_hat = v_max / c2
+    step = -lr * (m_hat / (np.sqrt(v_hat) + eps))
+    return step, m, v, v_max
 
 
 class AdamState(NamedTuple):
@@ -81,21 +102,16 @@ class Adam(Optimizer):
     def update(self, grads, state, params=None):
         """One step of Algorithm 1 (see the module docstring for the formulas)."""
         grads = self._check_inputs(grads, state, params)
-        b1, b2 = self.beta1, self.beta2
         t = state.t + 1
-        m = tree_map(lambda m, g: b1 * m + (1 - b1) * g, state.m, grads)
-        v = tree_map(lambda v, g: b2 * v + (1 - b2) * g * g, state.v, grads)
-        v_max = tree_map(np.maximum, state.v_max, v) if self.amsgrad else None
-        if self.bias_correction:
-            c1, c2 = 1 - b1**t, 1 - b2**t
+
+        def rule(g, m, v, v_max=None):
+            return adam_rule(g, m, v, t, self.lr, self.beta1, self.beta2, self.eps, self.bias_correction, v_max)
+
+        if self.amsgrad:
+            step, m, v, v_max = leafwise(rule, grads, state.m, state.v, state.v_max, eps=self.eps)
         else:
-            c1 = c2 = 1.0
-
-        def step_of(m, v):
-            m_hat, v_hat = m / c1, v / c2
-            return -self.lr * divide(m_hat, np.sqrt(v_hat) + self.eps, self.eps)
-
-        step = tree_map(step_of, m, v_max if self.amsgrad else v)
+            step, m, v, _ = leafwise(rule, grads, state.m, state.v, eps=self.eps)
+            v_max = None
         return step, AdamState(m=m, v=v, t=t, v_max=v_max)
 
 

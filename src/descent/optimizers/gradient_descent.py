@@ -10,6 +10,11 @@ from ..validation import require_positive
 from .base import Optimizer
 
 
+def gd_rule(g, lr):
+    """One step of gradient descent on arrays: Δ_t = −α g_t."""
+    return -lr * g
+
+
 class GradientDescentState(NamedTuple):
     t: int  # steps taken so far
 
@@ -35,5 +40,5 @@ class GradientDescent(Optimizer):
     def update(self, grads, state, params=None):
         """step = −α g_t."""
         grads = self._check_inputs(grads, state, params)
-        step = tree_map(lambda g: -self.lr * g, grads)
+        step = tree_map(lambda g: gd_rule(g, self.lr), grads)
         return step, GradientDescentState(t=state.t + 1)

@@ -23,11 +23,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from ..tree import Tree, tree_map, zeros_like
+from ..tree import Tree, zeros_like
 from ..validation import require_beta, require_bool, require_choice, require_positive
 from .base import Optimizer
+from .leafwise import leafwise
 
 FORMS = ("ewa", "heavy_ball")
+
+
+def momentum_rule(g, m, lr, beta, form="ewa", nesterov=False):
+    """One step of momentum on arrays: returns (Δ_t, m_t).
+
+    m_t = β m_{t−1} + c g_t, with c = 1 − β (average form) or 1 (heavy ball);
+    Δ_t = −α m_t, or −α (β m_t + c g_t) with Nesterov's look-ahead.
+    """
+    c = 1 - beta if form == "ewa" else 1.0
+    m = beta * m + c * g
+    if nesterov:
+        return -lr * (beta * m + c * g), m
+    return -lr * m, m
 
 
 class MomentumState(NamedTuple):
@@ -63,11 +77,7 @@ class Momentum(Optimizer):
     def update(self, grads, state, params=None):
         """m_t = β m_{t−1} + c g_t with c = 1 − β (ewa) or 1 (heavy ball); step = −α m_t."""
         grads = self._check_inputs(grads, state, params)
-        beta = self.beta
-        c = 1 - beta if self.form == "ewa" else 1.0
-        velocity = tree_map(lambda v, g: beta * v + c * g, state.velocity, grads)
-        if self.nesterov:
-            step = tree_map(lambda v, g: -self.lr * (beta * v + c * g), velocity, grads)
-        else:
-            step = tree_map(lambda v: -self.lr * v, velocity)
+        step, velocity = leafwise(
+            lambda g, m: momentum_rule(g, m, self.lr, self.beta, self.form, self.nesterov), grads, state.velocity
+        )
         return step, MomentumState(velocity=velocity)

@@ -19,9 +19,21 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..tree import Tree, tree_map, zeros_like
+from ..tree import Tree, zeros_like
 from ..validation import require_beta, require_bool, require_nonnegative, require_positive
-from .base import Optimizer, divide
+from .base import Optimizer
+from .leafwise import leafwise
+
+
+def rmsprop_rule(g, v, t, lr, beta, eps, eps_inside_sqrt=False, bias_correction=False):
+    """One step of RMSProp on arrays: returns (Δ_t, v_t)."""
+    v = beta * v + (1 - beta) * g * g                 # v_t = β v_{t−1} + (1 − β) g_t²
+    v_hat = v / (1 - beta**t) if bias_correction else v
+    if eps_inside_sqrt:
+        step = -lr * (g / np.sqrt(v_hat + eps))       # Δ_t = −α g_t / √(v_t + ε)
+    else:
+        step = -lr * (g / (np.sqrt(v_hat) + eps))     # Δ_t = −α g_t / (√v_t + ε)
+    return step, v
 
 
 class RMSPropState(NamedTuple):
@@ -59,13 +71,9 @@ class RMSProp(Optimizer):
         """v_t = β v_{t−1} + (1 − β) g_t²;  step = −α g_t / (√v_t + ε)."""
         grads = self._check_inputs(grads, state, params)
         t = state.t + 1
-        v = tree_map(lambda v, g: self.beta * v + (1 - self.beta) * g * g, state.v, grads)
-        correction = 1 - self.beta**t if self.bias_correction else 1.0
 
-        def step_of(v, g):
-            v_hat = v / correction
-            if self.eps_inside_sqrt:
-                return -self.lr * divide(g, np.sqrt(v_hat + self.eps), self.eps)
-            return -self.lr * divide(g, np.sqrt(v_hat) + self.eps, self.eps)
+        def rule(g, v):
+            return rmsprop_rule(g, v, t, self.lr, self.beta, self.eps, self.eps_inside_sqrt, self.bias_correction)
 
-        return tree_map(step_of, v, grads), RMSPropState(v=v, t=t)
+        step, v = leafwise(rule, grads, state.v, eps=self.eps)
+        return step, RMSPropState(v=v, t=t)
