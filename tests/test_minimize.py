@@ -250,7 +250,7 @@ class ValueOnly:
         (dict(x0=[1.0, 2.0, 3.0]), ValueError, r"theta must have shape \(2,\)"),
         (dict(f=ValueOnly()), TypeError, r"f must be callable with a method f.grad\(x\)"),
         (dict(f=np.sum), TypeError, r"f must be callable with a method f.grad\(x\)"),
-        (dict(optimizer="adam"), TypeError, r"optimizer must have init\(params\) and update\(grads, state, params\) methods"),
+        (dict(optimizer="adam"), TypeError, r"optimizer must have methods init\(params\) and update\(grads, state, params\)"),
         (dict(optimizer=GradientDescent), TypeError, r"optimizer must be an optimizer instance such as GradientDescent\(lr=0.1\), not the class"),
         (dict(f=Quadratic), TypeError, r"f must be an objective instance such as Quadratic\(\), not the class"),
         (dict(seed=None, batch_size=4, f=LinearRegressionMSE.noisy_line(n=20)), TypeError, r"seed must be an integer >= 0 or a numpy Generator, got NoneType"),

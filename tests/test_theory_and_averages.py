@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from descent import GradientDescent, Momentum, Quadratic, minimize
-from descent.averages import averaging_window, bias_factor, ewa, ewa_weights, half_life
+from descent.averages import bias_factor, ewa, ewa_weights, half_life, averaging_window
 from descent.replay import replay
 from descent.theory import gd_lr_limit, gd_optimal_lr, gd_optimal_rate, gd_rate, momentum_optimal
 

@@ -272,7 +272,7 @@ def bad_call(**changes):
         (dict(seed=0.5), TypeError, r"seed must be an integer >= 0"),
         (dict(progress="yes"), TypeError, r"progress must be None .*, True or False"),
         (dict(model=object()), TypeError, r"model must have methods loss.*object lacks loss, loss_and_grad"),
-        (dict(optimizer="adam"), TypeError, r"optimizer must have init\(params\) and update.*str lacks init and update"),
+        (dict(optimizer="adam"), TypeError, r"optimizer must have methods init.*str lacks init and update"),
         (dict(params={"weights": np.zeros(4), "bias": np.array(0.0)}), ValueError, r"params\['weights'\] has shape \(4,\)"),
     ],
 )

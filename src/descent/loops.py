@@ -85,7 +85,7 @@ def require_optimizer(optimizer) -> None:
     missing = [name for name in ("init", "update") if not callable(getattr(optimizer, name, None))]
     if missing:
         raise TypeError(
-            "optimizer must have init(params) and update(grads, state, params) methods, like "
+            "optimizer must have methods init(params) and update(grads, state, params), like "
             f"descent.GradientDescent(lr=0.1); {type(optimizer).__name__} lacks {' and '.join(missing)}"
         )
 

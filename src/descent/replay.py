@@ -76,8 +76,6 @@ def replay(optimizer, grads, params0=None) -> Replay:
     >>> print(record.steps[0])    # Adam's first step is −α·sign(g_1)
     [-0.1]
     """
-    if isinstance(optimizer, type):
-        raise TypeError(f"optimizer must be an optimizer, not the class {optimizer.__name__}: write {optimizer.__name__}(...)")
     require_optimizer(optimizer)
     if isinstance(grads, dict):
         raise TypeError("grads must be a sequence of gradients g_1, …, g_n (for one step, write [grads])")
