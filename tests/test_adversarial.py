@@ -5,7 +5,6 @@ right. The first part has one section per failure class of issue 13; the second 
 found by looking for the next class (see the note at its top).
 """
 
-import math
 import warnings
 
 import numpy as np
@@ -13,11 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import descent
-from descent import (MLP, AdaGrad, Adam, AdamState, AdamW, GradientDescent, LinearRegression, LinearRegressionMSE,
+from descent import (MLP, AdaGrad, Adam, AdamW, GradientDescent, LinearRegression, LinearRegressionMSE,
                      Momentum, Quadratic, RMSProp, Rosenbrock, minimize, train, tree_add)
 from descent.averages import bias_factor, ewa
-from descent.loops import epoch_batches, rng_from_seed
 from descent.online import CyclicLinear, projected_run
 from descent.theory import gd_optimal_rate
 from descent.tree import as_tree
@@ -272,58 +269,20 @@ def test_an_integer_too_large_for_a_float_is_refused_naming_the_argument(make):
         make(10**400)
 
 
-# == one vocabulary for the three loops ========================================================
-
-def test_the_three_records_share_one_vocabulary():
-    run = minimize(Quadratic(), [1.0, 1.0], Adam(lr=0.1), 10)
-    model = LinearRegression()
-    history = train(model, model.init_params(1), Adam(lr=0.1), np.ones((4, 1)), np.ones(4), epochs=3)
-    online = projected_run(CyclicLinear(), Adam(lr=0.1), 0.0, 10)
-    for record, steps in [(run, 10), (history, 3), (online, 10)]:
-        assert record.steps_taken == steps
-        assert record.stopped is None and record.diverged is False
-        assert record.final_loss == float(record.losses[-1])
-        assert isinstance(record.final_state, AdamState) and record.final_state.t == steps
-        assert record.optimizer == Adam(lr=0.1)
-        assert record.final_point is not None
-    np.testing.assert_array_equal(run.final_point, run.points[-1])
-    np.testing.assert_array_equal(online.final_point, online.points[-1])
-
-
-def test_train_and_minimize_draw_the_same_mini_batches_from_the_same_seed():
-    # The same least-squares problem written twice: a model with {"weights", "bias"} for train, an
-    # objective of θ = (a, b) for minimize. The same seed must give the same batches, so the same path.
-    f = LinearRegressionMSE.noisy_line(n=23, seed=4)
-    model = LinearRegression()
-    X = f.x[:, None]
-    for seed in (0, 7):
-        history = train(model, {"weights": np.zeros(1), "bias": np.zeros(())}, GradientDescent(lr=0.3), X, f.y,
-                        epochs=3, batch_size=5, seed=seed)
-        run = minimize(f, [0.0, 0.0], GradientDescent(lr=0.3), history.steps_taken, batch_size=5, seed=seed)
-        got = [float(history.final_point["weights"][0]), float(history.final_point["bias"])]
-        np.testing.assert_allclose(got, run.final_point, rtol=1e-12)
-    other = minimize(f, [0.0, 0.0], GradientDescent(lr=0.3), history.steps_taken, batch_size=5, seed=1)
-    assert not np.allclose(other.final_point, run.final_point, rtol=1e-6)
-
-
-def test_the_stop_sentence_is_the_same_in_minimize_train_and_projected_run():
-    run = minimize(Quadratic(), [1.0, 1.0], GradientDescent(lr=5.0), 100)
-    assert run.stopped.startswith("stopped at step ") and run.stopped.endswith("(diverged)")
-    model = LinearRegression()
-    X = np.arange(8.0)[:, None]
-    history = train(model, model.init_params(1), GradientDescent(lr=10.0), X, np.ones(8), epochs=2000)
-    assert history.stopped.startswith("stopped at step ") and "(epoch " in history.stopped
-    assert history.stopped.endswith("(diverged)") and history.diverged
-
-
 # == the next classes: found by looking (see the module docstring) =============================
 #
-# Tried: 52 further cases in the tests below (counted in the comments); 4 needed a fix:
-# a NaN x0 or a complex x0 in projected_run (silently clipped / ComplexWarning), a complex θ passed
-# to an objective (ComplexWarning, imaginary part dropped), an OnlineRun whose optimizer steps to NaN
-# (np.clip kept the NaN as a point of the box), and bounds that are not a pair in CyclicLinear.
+# Tried, beyond the classes of issue 13: 124 hand-written cases and 490 hypothesis draws (40 of them in
+# tests/test_loops.py) (the counts
+# are in the comments of each test). 26 of the hand-written cases needed a fix, in 9 classes: the start
+# of projected_run (a string or complex x0), an online step that became NaN (np.clip kept the NaN as a
+# point of the box), an objective given complex or string θ, CyclicLinear's arguments, models'
+# hyperparameters from numpy and Generator seeds in train, gradients of another dtype than the
+# parameters, objectives compared by identity (a pickled record no longer equal to itself), a number
+# of steps too large to record, and a schedule returning no valid factor. The draws found one more
+# behaviour, documented rather than changed: with ε = 0, a coordinate whose g² underflows does not move.
 
-def test_projected_run_refuses_nan_complex_and_out_of_box_starts():       # 4 cases, 2 needed a fix
+
+def test_projected_run_refuses_nan_complex_and_out_of_box_starts():       # 4 cases, 2 needed a fix (the string and the complex start)
     for x0, error, message in [(np.nan, ValueError, "x0 must lie in the feasible set"),
                                (1j, TypeError, "x0 must be a real number or an array of real numbers"),
                                (2.0, ValueError, "x0 must lie in the feasible set"),
@@ -344,14 +303,14 @@ def test_an_online_step_that_becomes_nan_stops_the_run_instead_of_being_clipped(
     assert np.all(np.isfinite(run.points)) and len(run.regret) == 3
 
 
-def test_an_objective_refuses_complex_points():                             # 2 cases, 1 needed a fix
+def test_an_objective_refuses_complex_points():                             # 2 cases, 2 needed a fix
     with pytest.raises(TypeError, match="theta must be an array of real numbers, got dtype complex128"):
         Rosenbrock()(np.array([1 + 1j, 0]))
     with pytest.raises(TypeError, match="theta must be an array of real numbers"):
         Quadratic().grad(["a", "b"])
 
 
-def test_cyclic_linear_refuses_bounds_that_are_not_a_pair():                # 3 cases, 1 needed a fix
+def test_cyclic_linear_refuses_bounds_that_are_not_a_pair():                # 3 cases, 2 needed a fix
     with pytest.raises(TypeError, match=r"bounds must be a pair \(low, high\)"):
         CyclicLinear(bounds=1.0)
     with pytest.raises(ValueError, match=r"low < high"):
@@ -366,7 +325,7 @@ def test_cyclic_linear_refuses_bounds_that_are_not_a_pair():                # 3 
 def test_adam_first_step_is_at_most_lr_per_coordinate_for_any_settings(lr, beta1, beta2, eps, g):
     # Bias correction makes the first step −α·g/(|g| + ε): never longer than α. (60 cases)
     # |g| < 1e-154 would make g² underflow to 0: with ε = 0 the step is then 0 by the 0/0 rule
-    # (documented in descent.optimizers.base.divide), which hypothesis found with g = 2.3e-206.
+    # (documented in descent.optimizers.leafwise), which hypothesis found with g = 2.3e-206.
     g = np.array(g)
     step, _ = Adam(lr=lr, beta1=beta1, beta2=beta2, eps=eps).update(g, Adam().init(np.zeros_like(g)), None)
     assert np.all(np.abs(step) <= lr * (1 + 1e-12))
@@ -376,7 +335,7 @@ def test_adam_first_step_is_at_most_lr_per_coordinate_for_any_settings(lr, beta1
 @settings(max_examples=40, deadline=None)
 @given(values=st.lists(st.floats(-100, 100), min_size=1, max_size=8), dtype=st.sampled_from([np.float16, np.float32, np.float64]))
 def test_every_optimizer_keeps_the_parameters_dtype_and_never_mutates_its_inputs(values, dtype):
-    # 40 draws × 9 optimizers; float16 with the default ε is refused (above), so it runs with eps=0 here.
+    # 40 draws × 9 optimizers = 360; float16 with the default ε is refused (above), so it runs with eps=0 here.
     params = np.array(values, dtype=dtype)
     grads = np.clip(params, -100, 100) / 7
     before = (params.copy(), grads.copy())
@@ -388,16 +347,6 @@ def test_every_optimizer_keeps_the_parameters_dtype_and_never_mutates_its_inputs
         assert step.dtype == dtype, optimizer
         np.testing.assert_array_equal(params, before[0])
         np.testing.assert_array_equal(grads, before[1])
-
-
-@settings(max_examples=40, deadline=None)
-@given(n=st.integers(1, 60), batch_size=st.integers(1, 80), seed=st.integers(0, 2**32))
-def test_each_epoch_uses_every_sample_once(n, batch_size, seed):
-    # 40 cases: the batches of an epoch partition 0..n−1, none larger than batch_size.
-    batches = list(epoch_batches(n, batch_size, rng_from_seed(seed)))
-    assert sorted(np.concatenate(batches).tolist()) == list(range(n))
-    assert all(1 <= len(b) <= batch_size for b in batches)
-    assert len(batches) == math.ceil(n / min(batch_size, n))
 
 
 @settings(max_examples=30, deadline=None)
@@ -415,7 +364,7 @@ def test_a_run_is_a_pure_function_of_its_arguments(x0, lr):
 
 @pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf, "0.1", None, True, 1 + 0j, [0.1]])
 def test_every_hyperparameter_of_every_optimizer_refuses_non_numbers_and_non_finite_values(value):
-    # 8 values × every real hyperparameter of the five optimizers and AdamW.
+    # 8 values × the 11 real hyperparameters of the five optimizers and AdamW: 88 cases, none needed a fix.
     for cls, names in [(GradientDescent, ["lr"]), (Momentum, ["lr", "beta"]), (AdaGrad, ["lr", "eps"]),
                        (RMSProp, ["lr", "beta", "eps"]), (Adam, ["lr", "beta1", "beta2", "eps"]),
                        (AdamW, ["weight_decay"])]:
@@ -425,21 +374,21 @@ def test_every_hyperparameter_of_every_optimizer_refuses_non_numbers_and_non_fin
                 cls(**kwargs)
 
 
-def test_a_minimize_run_with_warnings_as_errors_stays_silent_on_overflow():
+def test_a_minimize_run_with_warnings_as_errors_stays_silent_on_overflow():  # 1 case
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         run = minimize(Rosenbrock(), [3.0, 3.0], GradientDescent(lr=0.1), 100, max_loss=np.inf)
     assert run.diverged and np.all(np.isfinite(run.points))
 
 
-def test_as_tree_refuses_an_empty_dict_and_a_dict_of_strings():
+def test_as_tree_refuses_an_empty_dict_and_a_dict_of_strings():  # 2 cases
     with pytest.raises(ValueError, match="params is an empty dict"):
         as_tree({}, "params")
     with pytest.raises(TypeError, match=r"params\['w'\] must be a numeric array"):
         as_tree({"w": "abc"}, "params")
 
 
-def test_train_with_a_generator_seed_and_mlp_hyperparameters_from_numpy():
+def test_train_with_a_generator_seed_and_mlp_hyperparameters_from_numpy():  # 2 cases, both needed a fix
     model = MLP(n_hidden=np.int64(4), n_classes=np.int64(2), l2=np.float32(0.01))
     assert type(model.n_hidden) is int and type(model.l2) is float
     rng = np.random.default_rng(0)
@@ -449,7 +398,7 @@ def test_train_with_a_generator_seed_and_mlp_hyperparameters_from_numpy():
     assert all(value.dtype == np.float32 for value in history.final_point.values())
 
 
-def test_gradients_of_another_dtype_are_computed_in_the_parameters_dtype():    # 4 cases, all needed a fix
+def test_gradients_of_another_dtype_are_computed_in_the_parameters_dtype():    # 9 cases, 8 needed a fix
     # float64 gradients used to turn a float32 state, then the parameters, into float64.
     for optimizer in [Adam(), Momentum(lr=0.1), GradientDescent(lr=0.1), AdaGrad()]:
         params = np.ones(3, dtype=np.float32)
@@ -464,7 +413,7 @@ def test_gradients_of_another_dtype_are_computed_in_the_parameters_dtype():    #
         Momentum(lr=0.1).update(np.array([1e6, 1.0]), Momentum(lr=0.1).init(params), params)
 
 
-def test_a_record_survives_pickle_and_deepcopy_and_objectives_compare_by_value():  # 6 cases, 2 needed a fix
+def test_a_record_survives_pickle_and_deepcopy_and_objectives_compare_by_value():  # 6 cases, 3 needed a fix
     import copy
     import pickle
 

@@ -14,7 +14,8 @@ Precision: the optimizers compute in the parameters' dtype (float16, float32
 or float64), and so does their state, as in PyTorch. An ε that rounds to 0 in
 that dtype (1e-8 in float16) is refused, because √v + ε would then be 0 as
 soon as g² underflows, and the step 0/0 or g/0; ``eps=0`` asked for
-explicitly is allowed (then a 0/0 step is read as 0, see :func:`divide`).
+explicitly is allowed (then a 0/0 step is read as 0, see
+:func:`descent.optimizers.leafwise.leafwise`).
 """
 
 from __future__ import annotations
@@ -127,18 +128,3 @@ def _in_dtype_of(grads: np.ndarray, like: np.ndarray) -> np.ndarray:
         return grads
     with np.errstate(over="ignore"):
         return grads.astype(like.dtype)
-
-
-def divide(numerator: np.ndarray, denominator: np.ndarray, eps: float) -> np.ndarray:
-    """numerator / denominator, reading 0/0 as 0 when ε = 0.
-
-    With ε > 0 the denominator is never zero. With ε = 0 it is zero where
-    every gradient so far was zero, and then so is the numerator: that
-    coordinate has not moved, so its step is 0 (as sign(0) = 0). It is also
-    zero where g² underflowed (|g| < 1e-154 in float64, < 1.7e-4 in float16)
-    while g did not: that coordinate then does not move either, instead of
-    taking an infinite step; an ε > 0 (representable in the dtype) avoids it.
-    """
-    if eps > 0:
-        return numerator / denominator
-    return np.divide(numerator, denominator, out=np.zeros_like(numerator), where=denominator != 0)
