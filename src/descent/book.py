@@ -27,8 +27,9 @@ def remember(name: str, value) -> None:
     """
     from myst_nb import glue  # only the book needs it; the package does not
 
-    if not isinstance(name, str) or not name.isidentifier():
-        raise ValueError(f"name must be a Python identifier (the text refers to it), got {name!r}")
+    # The text writes {glue:text}`name:format`: a name cannot hold a colon, a backtick or a space.
+    if not isinstance(name, str) or not name or any(c in name for c in ":` \t\n"):
+        raise ValueError(f"name must be a non-empty string without ':', '`' or spaces (the text refers to it), got {name!r}")
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, bool):
