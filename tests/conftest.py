@@ -23,14 +23,6 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    # nbval opens the sanitize file relative to the current directory: make the
-    # pyproject.toml setting work from any directory inside the repository.
-    sanitize = getattr(config.option, "nbval_sanitize_with", None)
-    if sanitize and not Path(sanitize).is_absolute() and not Path(sanitize).exists():
-        config.option.nbval_sanitize_with = str(config.rootpath / sanitize)
-
-
 def pytest_sessionstart(session: pytest.Session) -> None:
     # Locally, tests that need PyTorch skip when it is missing (it is not in
     # requirements.txt: Binder would pull gigabytes of CUDA). In CI a missing torch
