@@ -86,7 +86,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.browser)
         if used & SITE_FIXTURES:
             item.add_marker(pytest.mark.site)
-            item.add_marker(pytest.mark.xdist_group("site"))
+        if used & (SITE_FIXTURES | BROWSER_FIXTURES):
+            item.add_marker(pytest.mark.xdist_group("site"))  # one build, one Chromium
 
 
 @pytest.hookimpl(wrapper=True)

@@ -23,7 +23,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from PIL import Image
 
-from nbval_figures import Difference, compare, parse_tolerance, pixels, side_by_side
+from nbval_figures import compare, parse_tolerance, pixels, side_by_side
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
