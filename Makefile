@@ -13,7 +13,7 @@ PORT ?= 8000
 # The README's test command: every test, with two workers (one notebook, and the built site, per
 # worker: see conftest.py). TEST_ARGS=... adds options, e.g. TEST_ARGS='-m "not site"'.
 PYTEST_WORKERS ?= 2
-TEST_COMMAND = python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(TEST_ARGS)
+TEST_COMMAND = python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(TEST_ARGS)
 BUILD_COMMAND = jupyter-book build . -W -n --keep-going
 PIP_TOOLS = pip-tools==7.6.2
 

@@ -10,8 +10,11 @@ applies a conftest's per-test hooks only to the tests under its folder.
 - Markers, from what a test uses: `notebooks` (nbval's cells), `site` (the built site:
   the fixtures below), `browser` (headless Chromium). `pytest -m "not site and not
   browser and not notebooks"` is the quick loop over the package's unit tests.
-- With pytest-xdist (`-n 2 --dist loadgroup`), one notebook's cells stay on one worker
-  (they share a kernel) and the tests of the built site share one worker (one build).
+- With pytest-xdist, `-n 2 --dist loadfile` keeps one notebook's cells on one worker
+  (they share a kernel); the site is built once for all workers (tests/conftest.py).
+  Not `--dist loadgroup`: xdist 3.8 names a test's group by rewriting `item._nodeid`,
+  which pytest 9.2 no longer reads (it keeps `item._id`), so the groups are ignored and
+  a notebook's cells would be spread over the workers.
 - Figures: after nbval has run a cell, its fresh PNGs are compared with the stored ones
   (tests/nbval_figures.py; `--figure-tolerance`).
 """
@@ -75,19 +78,15 @@ def _is_notebook_cell(item: pytest.Item) -> bool:
     return item.config.pluginmanager.hasplugin("nbval") and type(item).__name__ == "IPyNbCell"
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    for item in items:
-        used = set(getattr(item, "fixturenames", ()))
-        if _is_notebook_cell(item):
-            item.add_marker(pytest.mark.notebooks)
-            item.add_marker(pytest.mark.xdist_group(Path(str(item.fspath)).name))
-        if used & BROWSER_FIXTURES:
-            item.add_marker(pytest.mark.browser)
-        if used & SITE_FIXTURES:
-            item.add_marker(pytest.mark.site)
-        if used & (SITE_FIXTURES | BROWSER_FIXTURES):
-            item.add_marker(pytest.mark.xdist_group("site"))  # one build, one Chromium
+def pytest_itemcollected(item: pytest.Item) -> None:
+    # Marked as each test is collected, before -m selects on the markers.
+    used = set(getattr(item, "fixturenames", ()))
+    if _is_notebook_cell(item):
+        item.add_marker(pytest.mark.notebooks)
+    if used & BROWSER_FIXTURES:
+        item.add_marker(pytest.mark.browser)
+    if used & SITE_FIXTURES:
+        item.add_marker(pytest.mark.site)
 
 
 @pytest.hookimpl(wrapper=True)

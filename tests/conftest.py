@@ -6,7 +6,10 @@ root conftest.py; the pieces these fixtures are made of are in tests/harness.py.
 
 from __future__ import annotations
 
+import fcntl
 import importlib.util
+import json
+import subprocess
 import time
 from pathlib import Path
 
@@ -36,17 +39,35 @@ def repo_root() -> Path:
 
 
 @pytest.fixture(scope="session")
-def site(tmp_path_factory):
+def worker_id(request) -> str:
+    """xdist's worker name ("gw0", ...), or "master" without xdist (xdist's own fixture, when it runs)."""
+    return getattr(request.config, "workerinput", {}).get("workerid", "master")
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory, worker_id):
     """Build the site once with warnings as errors; yield (result, html dir, seconds).
 
     Shared by tests/test_book.py (the build itself, the pages' contents), the site's
-    weight and the browser tests, so the site is built once per session (per xdist
-    worker: conftest.py sends the tests that use it to one worker).
+    weight and the browser tests, so the site is built once per session: with xdist
+    workers, the first worker to ask builds it under a lock in the session's shared
+    temporary folder, and the others read its result.
     """
-    out = tmp_path_factory.mktemp("site")
-    start = time.perf_counter()
-    result = harness.build_book(ROOT, "--path-output", str(out))
-    return result, out / "_build" / "html", time.perf_counter() - start
+    shared = tmp_path_factory.getbasetemp() if worker_id == "master" else tmp_path_factory.getbasetemp().parent
+    out, record = shared / "site", shared / "site.json"
+    with open(shared / "site.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not record.exists():
+            out.mkdir(exist_ok=True)
+            start = time.perf_counter()
+            built = harness.build_book(ROOT, "--path-output", str(out))
+            record.write_text(json.dumps({
+                "args": built.args, "returncode": built.returncode, "stdout": built.stdout,
+                "stderr": built.stderr, "seconds": time.perf_counter() - start,
+            }), encoding="utf8")
+        saved = json.loads(record.read_text(encoding="utf8"))
+    seconds = saved.pop("seconds")
+    return subprocess.CompletedProcess(**saved), out / "_build" / "html", seconds
 
 
 @pytest.fixture(scope="session")
