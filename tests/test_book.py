@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 import yaml
 
-from book_toc import toc_files  # noqa: E402  (tests/ is on sys.path)
+from book_toc import toc_files, toc_notebooks  # noqa: E402  (tests/ is on sys.path)
+from harness import build_book, build_log, scratch_book  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOK = ROOT / "book"
@@ -39,17 +37,11 @@ SETUP_CELL_TAG = "remove-cell"
 # --------------------------------------------------------------------------- helpers
 
 
-
-
 def source_of(entry: str) -> Path:
     candidates = [ROOT / f"{entry}{suffix}" for suffix in (".md", ".ipynb")]
     found = [path for path in candidates if path.exists()]
     assert len(found) == 1, f"_toc.yml entry {entry!r} must match exactly one .md or .ipynb: {found}"
     return found[0]
-
-
-def toc_notebooks() -> list[Path]:
-    return [p for p in map(source_of, toc_files()) if p.suffix == ".ipynb"]
 
 
 def book_pages() -> set[Path]:
@@ -182,13 +174,13 @@ def test_references_bib_parses_and_has_the_course_entries():
 
 
 # The `site` fixture (the one build of the site, shared with tests/test_browser.py)
-# is in tests/conftest.py.
+# and `built_site` (its html folder, or fail) are in tests/conftest.py.
 
 
 def test_site_builds_without_warnings(site):
     result, html, seconds = site
     if result.returncode != 0:
-        log = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout + "\n" + result.stderr)  # no colours
+        log = build_log(result)
         warnings = [line for line in log.splitlines() if re.search(r"WARNING|ERROR|CRITICAL", line)]
         pytest.fail(
             f"`jupyter-book build . -W -n --keep-going` exited {result.returncode}.\n"
@@ -197,13 +189,6 @@ def test_site_builds_without_warnings(site):
             pytrace=False,
         )
     print(f"site built in {seconds:.1f} s")
-
-
-def _built(site) -> Path:
-    result, html, _ = site
-    if result.returncode != 0:
-        pytest.fail("the site build failed: see test_site_builds_without_warnings", pytrace=False)
-    return html
 
 
 def _page(html: Path, name: str) -> str:
@@ -219,8 +204,8 @@ def _source_text(path: Path) -> str:
     return path.read_text(encoding="utf8")
 
 
-def test_every_toc_page_is_built_with_its_buttons(site):
-    html = _built(site)
+def test_every_toc_page_is_built_with_its_buttons(built_site):
+    html = built_site
     root = toc_files()[0]
     assert f"{root}.html" in _page(html, "index.html")  # the site's root redirects to it
 
@@ -242,10 +227,10 @@ def test_every_toc_page_is_built_with_its_buttons(site):
             assert f"colab.research.google.com/github/descent-course/gd-to-adam/blob/main/{name}" in page
 
 
-def test_bibliography_renders_every_entry(site):
+def test_bibliography_renders_every_entry(built_site):
     from pybtex.database import parse_file
 
-    html = _built(site)
+    html = built_site
     page = _page(html, "book/bibliography.html")
     entries = parse_file(str(ROOT / "references.bib")).entries
     missing = [key for key, entry in entries.items() if entry.persons["author"][0].last_names[0] not in page]
@@ -293,21 +278,13 @@ term
 """
 
 
+@pytest.mark.site
 def test_configuration_supports_every_feature(tmp_path):
-    book = tmp_path / "book"
-    book.mkdir()
-    shutil.copy(ROOT / "_config.yml", tmp_path / "_config.yml")
-    shutil.copy(ROOT / "references.bib", tmp_path / "references.bib")
-    (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: book/features\n", encoding="utf8")
-    (book / "features.md").write_text(FEATURES_PAGE, encoding="utf8")
-    exe = Path(sys.executable).with_name("jupyter-book")
-    command = [str(exe) if exe.exists() else "jupyter-book", "build", ".", "-W", "-n", "--keep-going"]
-    result = subprocess.run(
-        command, cwd=tmp_path, capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL
-    )
-    log = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout + result.stderr)
+    scratch_book(tmp_path, "book/features")
+    (tmp_path / "book" / "features.md").write_text(FEATURES_PAGE, encoding="utf8")
+    result = build_book(tmp_path)
     if result.returncode != 0:
-        pytest.fail("scratch book with every feature failed to build:\n" + log[-4000:], pytrace=False)
+        pytest.fail("scratch book with every feature failed to build:\n" + build_log(result)[-4000:], pytrace=False)
     page = (tmp_path / "_build" / "html" / "book" / "features.html").read_text(encoding="utf8")
     assert 'class="proof algorithm' in page
     assert 'class="solution dropdown' in page

@@ -20,343 +20,35 @@ they fail instead, since .ci/run installs both.
 
 from __future__ import annotations
 
-import hashlib
-import os
 import re
-import shutil
-import threading
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
-import yaml
 
-from book_toc import in_ci, toc_files  # noqa: E402  (tests/ is on sys.path)
+from book_toc import toc_files  # noqa: E402  (tests/ is on sys.path)
+from harness import (  # noqa: E402  (the shared harness: tests/harness.py)
+    SCREENSHOTS,
+    Visit,
+    check_loaded,
+    check_maths,
+    missing_alt,
+    open_page,
+    outside_assets,
+    report,
+    serve,
+    try_animations,
+    try_buttons,
+    try_solution,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
-SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR") or ROOT / "_build" / "screenshots")
-# Debian's chromium first; a Chrome also works (GitHub's runners have one).
-CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-VIEWPORT = {"width": 1280, "height": 900}
-TIMEOUT_MS = 60_000  # per browser action; the machine may be busy
-
-
-
-
-
-
 PAGES = toc_files()
 NOTEBOOK_PAGES = [e for e in PAGES if (ROOT / f"{e}.ipynb").exists()]
 
-# ------------------------------------------------------------------ browser & server
+# The fixtures `browser` (one headless Chromium), `built_site` (the built site's html folder,
+# or fail) and `base_url` (it, served on 127.0.0.1) are in tests/conftest.py.
 
-
-def chromium_executable() -> str | None:
-    """$CHROMIUM if set (only it), else the first of CHROMIUM_CANDIDATES found."""
-    chosen = os.environ.get("CHROMIUM")
-    for candidate in (chosen,) if chosen else CHROMIUM_CANDIDATES:
-        path = candidate and (candidate if os.path.isabs(candidate) else shutil.which(candidate))
-        if path and os.path.isfile(path) and os.access(path, os.X_OK):
-            return path
-    return None
-
-
-@pytest.fixture(scope="session")
-def browser():
-    """One headless Chromium for the whole session."""
-    problem = None
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        problem = "Playwright for Python is not installed (it is in requirements.txt)"
-    executable = chromium_executable()
-    if problem is None and executable is None:
-        where = (
-            f"CHROMIUM={os.environ['CHROMIUM']} is not an executable" if os.environ.get("CHROMIUM")
-            else f"no Chromium ({', '.join(CHROMIUM_CANDIDATES)}) at /usr/bin or on PATH"
-        )
-        problem = f"{where} (Debian: `apt-get install chromium`; these tests never download a browser)"
-    if problem:
-        if in_ci():
-            pytest.fail(f"CI is set but {problem}: .ci/run must install it.", pytrace=False)
-        pytest.skip(problem)
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=executable, args=CHROMIUM_ARGS, timeout=TIMEOUT_MS
-        )
-        yield chromium
-        chromium.close()
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the base class's name
-        pass
-
-
-@contextmanager
-def serve(folder: Path):
-    """Serve folder on 127.0.0.1 (a free port) from a thread; yield the base URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(folder)))
-    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
-
-
-@pytest.fixture(scope="session")
-def html(site) -> Path:
-    """The built site (tests/test_book.py reports a failed build; pages built are still checked)."""
-    result, folder, _ = site
-    if not (folder / "index.html").is_file():
-        pytest.fail(
-            f"the site build produced no {folder / 'index.html'} (exit {result.returncode}): "
-            "see test_site_builds_without_warnings",
-            pytrace=False,
-        )
-    return folder
-
-
-@pytest.fixture(scope="session")
-def base_url(html):
-    with serve(html) as url:
-        yield url
-
-
-# ----------------------------------------------------------------------- one visit
-
-# Resolves once MathJax has typeset the page, the fonts are in and every image has
-# loaded or failed (at most 20 s, so that a stuck page is reported, not waited on).
-SETTLE = """async () => {
-  const settle = (async () => {
-    if (window.MathJax && MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise;
-    await document.fonts.ready;
-    await Promise.all([...document.images].filter(i => !i.complete)
-      .map(i => new Promise(r => { i.addEventListener('load', r); i.addEventListener('error', r); })));
-  })();
-  await Promise.race([settle, new Promise(r => setTimeout(r, 20000))]);
-}"""
-
-# What the page shows, read from the DOM once it has settled.
-FACTS = r"""() => {
-  const text = (e, n = 100) => (e.textContent || '').replace(/\s+/g, ' ').trim().slice(0, n);
-  const maths = [...document.querySelectorAll('.math')];
-  // TeX that MathJax did not typeset, in the text people read (code is skipped).
-  const skip = 'pre, code, script, style, noscript, textarea, svg, mjx-container, mjx-assistive-mml';
-  const tex = /\\\(|\\\)|\\\[|\\\]|\$\$|\\(?:begin|end)\{|\\(?:frac|alpha|beta|gamma|delta|epsilon|varepsilon|eta|theta|lambda|mu|nabla|sigma|sqrt|sum|prod|cdot|odot|mathbf|mathrm|hat|tilde|left|right|leq|geq|approx|infty|partial|top)(?![A-Za-z])|(?<![\w$\\])\$(?![\s$])[^$\n]{1,200}?(?<![\s\\])\$(?![\w$])/;
-  const rawTex = [];
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT, {
-    acceptNode: n => n.parentElement && !n.parentElement.closest(skip)
-      ? NodeFilter.FILTER_ACCEPT : NodeFilter.FILTER_REJECT });
-  // where on the page: the enclosing exercise, solution or section (its anchor)
-  const section = e => {
-    const s = e.closest('.solution[id], .exercise[id], section[id]:not(#solution-content)');
-    return s ? '#' + s.id : '(top)';
-  };
-  while (walker.nextNode()) {
-    const node = walker.currentNode, value = node.nodeValue, m = value.match(tex);
-    if (m) rawTex.push(value.slice(Math.max(0, m.index - 40), m.index + 60).replace(/\s+/g, ' ')
-                       + '  (in ' + section(node.parentElement) + ')');
-  }
-  return {
-    title: document.title,
-    articleText: text(document.querySelector('article') || document.body, 200),
-    math: maths.length,
-    mathjaxLoaded: !!(window.MathJax && window.MathJax.version),
-    mathjaxVersion: (window.MathJax && window.MathJax.version) || null,
-    typeset: document.querySelectorAll('mjx-container').length,
-    unrendered: maths.filter(m => !m.querySelector('mjx-container')).map(m => text(m)),
-    mathErrors: [...document.querySelectorAll('mjx-merror, mjx-container [data-mjx-error]')]
-      .map(e => e.getAttribute('data-mjx-error') || text(e)),
-    undefinedMacros: [...document.querySelectorAll('mjx-assistive-mml [mathcolor="red"]')].map(e => text(e)),
-    rawTex,
-    images: [...document.images].map(i => ({
-      src: (i.getAttribute('src') || '').slice(0, 90),
-      alt: i.getAttribute('alt'),
-      loaded: i.complete && i.naturalWidth > 0,
-      where: section(i),
-    })),
-    fontsFailed: [...document.fonts].filter(f => f.status === 'error').map(f => f.family),
-    solutions: document.querySelectorAll('.solution.dropdown').length,
-    animations: document.querySelectorAll('.animation input[type=range]').length,
-  };
-}"""
-
-
-@dataclass
-class Visit:
-    url: str
-    status: int | None = None
-    requests: list[str] = field(default_factory=list)  # every URL the page asked for
-    outside: list[str] = field(default_factory=list)  # those not on the local server (blocked)
-    failed: list[str] = field(default_factory=list)  # local ones that failed or got >= 400
-    console_errors: list[str] = field(default_factory=list)
-    facts: dict = field(default_factory=dict)
-    results: dict = field(default_factory=dict)  # of the interactions
-    screenshot: Path | None = None
-
-
-def _is_local(url: str, origin: str) -> bool:
-    parts = urlsplit(url)
-    if parts.scheme in ("data", "blob", "about"):
-        return True
-    if origin.startswith("file:"):
-        return parts.scheme == "file"
-    return parts.scheme in ("http", "https") and f"{parts.scheme}://{parts.netloc}/" == origin
-
-
-def _favicon(url: str) -> bool:
-    # Chromium asks the server for /favicon.ico by itself (the site sets no favicon);
-    # served from a folder, the site has none there. Not a request the page makes.
-    return urlsplit(url).path == "/favicon.ico"
-
-
-@contextmanager
-def open_page(browser, url: str, origin: str):
-    """A fresh page that records every request and error; outside requests are blocked."""
-    visit = Visit(url)
-    context = browser.new_context(viewport=VIEWPORT)
-    context.set_default_timeout(TIMEOUT_MS)
-    pending: set = set()
-
-    def on_request(request):
-        visit.requests.append(request.url)
-        if not _is_local(request.url, origin):
-            visit.outside.append(request.url)
-        else:
-            pending.add(request)
-
-    def on_done(request):
-        pending.discard(request)
-
-    def on_failed(request):
-        pending.discard(request)
-        if _is_local(request.url, origin) and not _favicon(request.url):
-            visit.failed.append(f"{request.url} ({request.failure})")
-
-    def on_response(response):
-        if response.status >= 400 and not _favicon(response.url):
-            visit.failed.append(f"{response.url} (HTTP {response.status})")
-
-    def on_console(message):
-        if message.type in ("error", "assert") and not _favicon(message.location.get("url", "")):
-            where = message.location.get("url", "")
-            visit.console_errors.append(f"{message.text[:300]}  [{where}]")
-
-    context.route(lambda u: not _is_local(u, origin), lambda route: route.abort("blockedbyclient"))
-    page = context.new_page()
-    page.on("request", on_request)
-    page.on("requestfinished", on_done)
-    page.on("requestfailed", on_failed)
-    page.on("response", on_response)
-    page.on("console", on_console)
-    page.on("pageerror", lambda error: visit.console_errors.append(f"uncaught: {error}"[:300]))
-    try:
-        response = page.goto(url, wait_until="load")
-        visit.status = response.status if response is not None else None
-        for attempt in range(3):  # a page that redirects (index.html) navigates meanwhile
-            try:
-                page.wait_for_load_state("load")
-                page.evaluate(SETTLE)
-                break
-            except Exception as error:  # noqa: BLE001 - playwright's Error, imported lazily
-                if "context was destroyed" not in str(error) or attempt == 2:
-                    raise
-        for _ in range(100):  # and no request under way (MathJax loads its fonts late)
-            if not pending:
-                break
-            page.wait_for_timeout(100)
-        visit.facts = page.evaluate(FACTS)
-        yield page, visit
-    finally:
-        context.close()
-
-
-def _src_digest(image) -> str:
-    return hashlib.sha1((image.get_attribute("src") or "").encode()).hexdigest()
-
-
-def try_solution(page) -> dict:
-    """Click the first solution's title, on its words: its body must go from hidden to visible."""
-    solution = page.locator(".solution.dropdown").first
-    body = solution.locator(":scope > :not(.admonition-title)").first
-    result = {"id": solution.get_attribute("id"), "hidden_before": not body.is_visible()}
-    # Where a reader clicks: on the title's words ("Solution to Exercise 4.1", a link to the
-    # exercise), not on the small toggle button at its end.
-    # The mouse goes where the words are, and the page decides what receives the click.
-    title = solution.locator(".admonition-title")
-    title.scroll_into_view_if_needed()
-    words = title.locator("a")
-    box = (words if words.count() else title).first.bounding_box()
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    try:
-        body.wait_for(state="visible", timeout=5_000)
-    except Exception:  # noqa: BLE001 - reported below
-        pass
-    result["visible_after"] = body.is_visible()
-    return result
-
-
-def try_animations(page) -> list[dict]:
-    """Move every animation's slider to its end: the picture must change."""
-    results = []
-    for index, animation in enumerate(page.locator(".animation").all()):
-        slider = animation.locator("input[type=range]").first
-        image = animation.locator("img").first
-        if not slider.count() or not image.count():
-            results.append({"index": index, "error": "no <input type=range> and <img> inside"})
-            continue
-        animation.scroll_into_view_if_needed()
-        before = _src_digest(image)
-        low, high = slider.get_attribute("min") or "0", slider.get_attribute("max") or "0"
-        slider.focus()
-        page.keyboard.press("End")  # as a reader would: the input event moves the frame
-        page.wait_for_timeout(200)
-        moved_to = slider.input_value()
-        after = _src_digest(image)
-        results.append(
-            {"index": index, "min": low, "max": high, "value": moved_to, "changed": before != after}
-        )
-    return results
-
-
-def try_buttons(page) -> dict:
-    """Open the launch and download menus: Binder, Colab and the .ipynb must show."""
-    found = {}
-    for label, links in (
-        ("Launch interactive content", {"binder": "mybinder.org", "colab": "colab.research.google.com"}),
-        ("Download this page", {"ipynb": ".ipynb"}),
-    ):
-        button = page.locator(f'button[aria-label="{label}"]')
-        if not button.count():
-            found[label] = "no button"
-            continue
-        button.first.click()
-        for name, needle in links.items():
-            link = page.locator(f'.dropdown-menu.show a[href*="{needle}"]').first
-            try:
-                link.wait_for(state="visible", timeout=5_000)
-                found[name] = link.get_attribute("href")
-            except Exception:  # noqa: BLE001 - reported by the test
-                found[name] = None
-        page.keyboard.press("Escape")
-    return found
+# ----------------------------------------------------------------------- one visit per page
 
 
 class Visitor:
@@ -396,114 +88,28 @@ def visit(browser, base_url) -> Visitor:
     return Visitor(browser, base_url)
 
 
-# --------------------------------------------------------------------- what to check
 
-
-def missing_alt(image: dict) -> bool:
-    """No alt, an empty one, or Sphinx's stand-in: the image's own path."""
-    alt = (image["alt"] or "").strip()
-    return (
-        not alt
-        or alt == image["src"]
-        or "_images/" in alt
-        or re.search(r"\.(png|jpe?g|gif|svg|webp)$", alt, re.IGNORECASE) is not None
-    )
-
-
-def check_loaded(visit: Visit, http: bool = True) -> list[str]:
-    problems = []
-    if http and visit.status != 200:
-        problems.append(f"HTTP status {visit.status}")
-    if not visit.facts.get("articleText"):
-        problems.append("the page shows no text")
-    problems += [f"local request failed: {f}" for f in visit.failed]
-    problems += [f"image not displayed: {i['src']} in {i['where']}" for i in visit.facts.get("images", []) if not i["loaded"]]
-    problems += [f"font failed to load: {f}" for f in visit.facts.get("fontsFailed", [])]
-    return problems
-
-
-def check_maths(facts: dict, static_html: str) -> list[str]:
-    problems = []
-    expected = len(re.findall(r'class="(?:[^"]* )?math[ "]', static_html))  # Sphinx's maths nodes
-    if expected:
-        if not facts["mathjaxLoaded"]:
-            problems.append("the page has maths but MathJax did not load")
-        if facts["math"] < expected:
-            problems.append(f"{facts['math']} .math elements in the browser, {expected} in the HTML")
-    problems += [f"not typeset: {m!r}" for m in facts["unrendered"]]
-    problems += [f"MathJax error: {m!r}" for m in facts["mathErrors"]]
-    problems += [f"undefined TeX macro: {m!r}" for m in facts["undefinedMacros"]]
-    problems += [f"raw TeX in the text: ...{m}..." for m in facts["rawTex"]]
-    return problems
-
-
-def _report(title: str, problems: list[str]) -> str:
-    return f"{title}:\n  " + "\n  ".join(problems)
-
-
-# ------------------------------------------------------------- the built HTML itself
-
-ASSET_ATTRIBUTES = {
-    "script": ("src",),
-    "img": ("src", "srcset"),
-    "iframe": ("src",),
-    "source": ("src", "srcset"),
-    "video": ("src", "poster"),
-    "audio": ("src",),
-    "embed": ("src",),
-    "object": ("data",),
-    "input": ("src",),
-}
-# <link rel=...> values whose href the browser fetches
-FETCHED_LINKS = {"stylesheet", "icon", "shortcut", "apple-touch-icon", "preload", "modulepreload",
-                 "prefetch", "manifest", "mask-icon"}
-
-
-def outside_assets(page: str) -> list[str]:
-    """URLs on another host that a page's tags make the browser fetch."""
-    from html.parser import HTMLParser
-
-    found = []
-
-    class Parser(HTMLParser):
-        def handle_starttag(self, tag, attrs):
-            attrs = dict(attrs)
-            names = ASSET_ATTRIBUTES.get(tag, ())
-            if tag == "link" and FETCHED_LINKS & set((attrs.get("rel") or "").lower().split()):
-                names = ("href",)
-            for name in names:
-                for value in re.split(r",\s*", attrs.get(name) or ""):
-                    url = value.strip().split(" ")[0]
-                    if re.match(r"^(https?:)?//", url, re.IGNORECASE):
-                        found.append(f"<{tag} {name}={url}>")
-            for url in re.findall(r"url\(\s*['\"]?((?:https?:)?//[^'\")]+)", attrs.get("style") or ""):
-                found.append(f"<{tag} style=url({url})>")
-
-    Parser().feed(page)
-    return found
-
-
-def test_built_pages_reference_no_outside_assets(html):
+def test_built_pages_reference_no_outside_assets(built_site):
     """No tag of any built page, and no stylesheet of _static, fetches from another host.
 
     Runs without a browser. Links (<a href>: launch buttons, repository, citations)
     and <link rel=canonical> are not fetched and are allowed.
     """
     problems = []
-    for path in sorted(html.rglob("*.html")):
-        problems += [f"{path.relative_to(html)}: {u}" for u in outside_assets(path.read_text(encoding="utf8"))]
-    for path in sorted((html / "_static").rglob("*.css")):
+    for path in sorted(built_site.rglob("*.html")):
+        problems += [f"{path.relative_to(built_site)}: {u}" for u in outside_assets(path.read_text(encoding="utf8"))]
+    for path in sorted((built_site / "_static").rglob("*.css")):
         css = re.sub(r"/\*.*?\*/", "", path.read_text(encoding="utf8", errors="replace"), flags=re.DOTALL)
         for url in re.findall(r"(?:url\(|@import\s+)\s*['\"]?((?:https?:)?//[^'\")\s;]+)", css):
-            problems.append(f"{path.relative_to(html)}: {url}")
-    assert not problems, _report("assets fetched from another host", problems)
+            problems.append(f"{path.relative_to(built_site)}: {url}")
+    assert not problems, report("assets fetched from another host", problems)
 
     # MathJax is the site's own copy, whole: the entry point and the fonts it uses.
-    mathjax = html / "_static" / "mathjax"
+    mathjax = built_site / "_static" / "mathjax"
     assert (mathjax / "tex-mml-chtml.js").is_file(), "MathJax was not copied into _static/mathjax"
     assert list((mathjax / "output" / "chtml" / "fonts" / "woff-v2").glob("*.woff")), "MathJax fonts missing"
     # pydata-sphinx-theme's Font Awesome (icons) is local too.
-    assert list((html / "_static" / "vendor" / "fontawesome").rglob("*.woff2")), "Font Awesome webfonts missing"
+    assert list((built_site / "_static" / "vendor" / "fontawesome").rglob("*.woff2")), "Font Awesome webfonts missing"
 
 
 # ----------------------------------------------------------------- every toc page
@@ -513,28 +119,28 @@ def test_built_pages_reference_no_outside_assets(html):
 def test_page_loads(visit, entry):
     seen = visit(entry)
     problems = check_loaded(seen)
-    assert not problems, _report(f"{entry}: the page did not load cleanly", problems)
+    assert not problems, report(f"{entry}: the page did not load cleanly", problems)
     assert seen.results.get("screenshot_bytes"), f"{entry}: no screenshot taken"
 
 
 @pytest.mark.parametrize("entry", PAGES)
 def test_page_has_no_console_errors(visit, entry):
     errors = visit(entry).console_errors
-    assert not errors, _report(f"{entry}: errors in the browser console", errors)
+    assert not errors, report(f"{entry}: errors in the browser console", errors)
 
 
 @pytest.mark.parametrize("entry", PAGES)
 def test_page_requests_nothing_from_another_host(visit, entry):
     seen = visit(entry)
-    assert not seen.outside, _report(f"{entry}: requests to another host (blocked)", seen.outside)
+    assert not seen.outside, report(f"{entry}: requests to another host (blocked)", seen.outside)
     assert any(u.endswith(".html") for u in seen.requests)  # the recording works
 
 
 @pytest.mark.parametrize("entry", PAGES)
-def test_page_maths_is_typeset(visit, html, entry):
+def test_page_maths_is_typeset(visit, built_site, entry):
     seen = visit(entry)
-    problems = check_maths(seen.facts, (html / f"{entry}.html").read_text(encoding="utf8"))
-    assert not problems, _report(f"{entry}: maths not rendered", problems)
+    problems = check_maths(seen.facts, (built_site / f"{entry}.html").read_text(encoding="utf8"))
+    assert not problems, report(f"{entry}: maths not rendered", problems)
     if seen.facts["math"]:
         assert seen.facts["mathjaxVersion"].startswith("3."), seen.facts["mathjaxVersion"]
         assert seen.facts["typeset"] >= seen.facts["math"]
@@ -544,7 +150,7 @@ def test_page_maths_is_typeset(visit, html, entry):
 def test_page_images_have_alt_text(visit, entry):
     """Notebook figures: set `mystnb: image: alt:` in the cell's metadata."""
     missing = [f"{i['src']} (alt={i['alt']!r}) in {i['where']}" for i in visit(entry).facts["images"] if missing_alt(i)]
-    assert not missing, _report(f"{entry}: images without alt text", missing)
+    assert not missing, report(f"{entry}: images without alt text", missing)
 
 
 @pytest.mark.parametrize("entry", NOTEBOOK_PAGES)
@@ -558,9 +164,10 @@ def test_launch_and_download_buttons(visit, entry):
     assert found.get("ipynb") and found["ipynb"].endswith(f"_editions/learner/{name}"), found
 
 
-def test_the_downloadable_notebooks_are_served(html):
+def test_the_downloadable_notebooks_are_served(built_site):
     for entry in NOTEBOOK_PAGES:
-        assert (html / "_editions" / "learner" / f"{entry}.ipynb").is_file(), f"_editions/learner/{entry}.ipynb missing"
+        learner = built_site / "_editions" / "learner" / f"{entry}.ipynb"
+        assert learner.is_file(), f"_editions/learner/{entry}.ipynb missing"
 
 
 def test_solutions_open_on_click(visit):
@@ -569,7 +176,7 @@ def test_solutions_open_on_click(visit):
     if not tried:
         pytest.skip("no page of _toc.yml has a solution dropdown (`:class: dropdown` on {solution})")
     broken = [f"{e}: {r}" for e, r in tried.items() if not (r["hidden_before"] and r["visible_after"])]
-    assert not broken, _report("solutions that were not folded, or did not open on a click", broken)
+    assert not broken, report("solutions that were not folded, or did not open on a click", broken)
 
 
 def test_animation_sliders_change_the_picture(visit):
@@ -581,19 +188,19 @@ def test_animation_sliders_change_the_picture(visit):
             "inside .animation); tests/test_animations.py checks their frames"
         )
     broken = [f"{e}: {r}" for e, rs in tried.items() for r in rs if not r.get("changed")]
-    assert not broken, _report("animations whose slider did not change the picture", broken)
+    assert not broken, report("animations whose slider did not change the picture", broken)
 
 
-def test_other_pages_load_offline_without_errors(browser, html, base_url):
+def test_other_pages_load_offline_without_errors(browser, built_site, base_url):
     """index.html (the redirect), search.html, genindex.html and any other built page."""
     problems = []
-    for path in sorted(html.glob("*.html")):
+    for path in sorted(built_site.glob("*.html")):
         with open_page(browser, base_url + path.name, base_url) as (page, seen):
             problems += [f"{path.name}: {p}" for p in check_loaded(seen) + seen.console_errors]
             problems += [f"{path.name}: request to {u}" for u in seen.outside]
             if path.name == "index.html" and not page.url.endswith(f"{PAGES[0]}.html"):
                 problems.append(f"index.html: ended on {page.url}, not on {PAGES[0]}.html")
-    assert not problems, _report("pages outside the toc", problems)
+    assert not problems, report("pages outside the toc", problems)
 
 
 def test_search_finds_bias_correction(browser, base_url):
@@ -607,16 +214,16 @@ def test_search_finds_bias_correction(browser, base_url):
     assert not seen.console_errors, seen.console_errors
 
 
-def test_a_chapter_read_from_file_urls(browser, html):
+def test_a_chapter_read_from_file_urls(browser, built_site):
     """Opened as a file (no server), a chapter still shows its maths, icons and figures.
 
     The search page lists results there too, but shows no excerpts: the browser
     refuses the fetch() it uses on file:// (README.md says to serve the folder).
     """
     entry = NOTEBOOK_PAGES[0] if NOTEBOOK_PAGES else PAGES[0]
-    url = (html / f"{entry}.html").as_uri()
+    url = (built_site / f"{entry}.html").as_uri()
     with open_page(browser, url, "file:") as (page, seen):
         problems = check_loaded(seen, http=False)
-        problems += check_maths(seen.facts, (html / f"{entry}.html").read_text(encoding="utf8"))
+        problems += check_maths(seen.facts, (built_site / f"{entry}.html").read_text(encoding="utf8"))
         problems += seen.console_errors + [f"request to {u}" for u in seen.outside]
-    assert not problems, _report(f"{entry} from {url}", problems)
+    assert not problems, report(f"{entry} from {url}", problems)

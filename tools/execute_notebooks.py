@@ -8,21 +8,26 @@ Usage (from the repository root, in the course's environment)::
 Each notebook runs top to bottom in a fresh kernel of *this* Python (the one running
 the script, so the venv's, never a kernel found elsewhere on the machine), with the
 notebook's folder as working directory, exactly as nbval (`pytest`) runs it.
-No per-cell timing is stored, so re-running unchanged code gives an unchanged file
-apart from genuinely varying outputs (widgets, images).
+Re-running unchanged code leaves the file byte-identical (tests/test_execute_notebooks.py):
+no per-cell timing is stored, widget views are dropped, and what a cell prints is stored as
+one stream output per run of consecutive prints (the kernel sends printed text in pieces
+whose number depends on timing).
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
 import nbformat
-import yaml
 from ipykernel.kernelspec import RESOURCES, get_kernel_dict
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # tools/, when imported from the tests
+from toc import toc_notebooks  # noqa: E402  (the one _toc.yml walker)
 
 ROOT = Path(__file__).resolve().parent.parent
 CELL_TIMEOUT_SECONDS = 600
@@ -36,24 +41,43 @@ class _CurrentPythonKernels(KernelSpecManager):
         return self.kernel_spec_class(resource_dir=RESOURCES, **get_kernel_dict())
 
 
-def toc_notebooks(root: Path = ROOT) -> list[Path]:
-    """The .ipynb files listed in _toc.yml, in toc order."""
-    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf8"))
-    files: list[str] = []
+# What a terminal (and Jupyter) shows of "\r" and "\b": the text they overwrite is dropped.
+_OVERWRITTEN_BY_BACKSPACE = re.compile(r"[^\n]\x08")
+_OVERWRITTEN_BY_CARRIAGE_RETURN = re.compile(r"^.*\r(?=[^\n])", re.MULTILINE)
 
-    def walk(node):
-        if isinstance(node, dict):
-            if "file" in node:
-                files.append(node["file"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
 
-    files.append(toc["root"])
-    walk({k: v for k, v in toc.items() if k != "root"})
-    return [root / f"{f}.ipynb" for f in files if (root / f"{f}.ipynb").exists()]
+def _as_shown(text: str) -> str:
+    previous = None
+    while previous != text:
+        previous, text = text, _OVERWRITTEN_BY_BACKSPACE.sub("", text)
+    return _OVERWRITTEN_BY_CARRIAGE_RETURN.sub("", text)
+
+
+def merge_streams(outputs: list) -> list:
+    """Join consecutive stream outputs of the same name (stdout, stderr) into one.
+
+    The kernel sends printed text in pieces whose count depends on timing: stored
+    as they came, one printed table would be several outputs (and several boxes on
+    the site), a different number on every run. Order relative to figures and other
+    outputs is kept; lines rewritten by carriage returns or backspaces (progress bars)
+    are reduced to what a terminal shows.
+    """
+    merged: list = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if (
+            output.get("output_type") == "stream"
+            and previous is not None
+            and previous.get("output_type") == "stream"
+            and previous.get("name") == output.get("name")
+        ):
+            previous["text"] += output["text"]
+        else:
+            merged.append(output)
+    for output in merged:
+        if output.get("output_type") == "stream":
+            output["text"] = _as_shown(output["text"])
+    return merged
 
 
 def execute(path: Path) -> None:
@@ -70,7 +94,8 @@ def execute(path: Path) -> None:
     for cell in nb.cells:
         cell.metadata.pop("execution", None)  # e.g. left by JupyterLab's "record timing"
         if "outputs" in cell:
-            cell.outputs = [o for o in cell.outputs if WIDGET_VIEW not in o.get("data", {})]
+            kept = [o for o in cell.outputs if WIDGET_VIEW not in o.get("data", {})]
+            cell.outputs = merge_streams(kept)
     # A live explorer needs a kernel: its stored views and state would only show dead controls on
     # the site (and random model ids in every diff). The page shows descent.widgets.kernel_note()
     # and a kernel-free animation instead.

@@ -1,0 +1,58 @@
+# The two commands, each doing its own set-up (README.md, "The two commands"):
+#   make site     the course's site in _build/html (creates .venv and installs the requirements when missing)
+#   make test     every test, as CI runs them (the same set-up, plus requirements-optional.txt)
+# and
+#   make serve    serves the built site on http://127.0.0.1:8000/ (PORT=... for another port)
+#   make lock     recompiles requirements.txt from requirements.in (pip-tools)
+# VENV=... uses another environment folder (.ci/run passes a fresh one); PYTHON=... the Python
+# that creates it. TORCH_INDEX_URL, if set, is where torch is installed from (the CPU-only wheel).
+
+PYTHON ?= python3
+VENV ?= .venv
+PORT ?= 8000
+# The README's test command: every test, with two workers (one notebook, and the built site, per
+# worker: see conftest.py). TEST_ARGS=... adds options, e.g. TEST_ARGS='-m "not site"'.
+PYTEST_WORKERS ?= 2
+TEST_COMMAND = python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(TEST_ARGS)
+BUILD_COMMAND = jupyter-book build . -W -n --keep-going
+PIP_TOOLS = pip-tools==7.6.2
+
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed-requirements
+INSTALLED_OPTIONAL := $(VENV)/.installed-optional
+
+.PHONY: site serve test lock
+
+site: $(INSTALLED)
+	PATH="$(abspath $(BIN)):$$PATH" $(BUILD_COMMAND)
+	@echo
+	@echo "The site is in _build/html: open _build/html/index.html in a browser,"
+	@echo "or run 'make serve' and open http://127.0.0.1:$(PORT)/"
+
+serve:
+	@test -f _build/html/index.html || $(MAKE) site
+	@echo "Serving _build/html on http://127.0.0.1:$(PORT)/ (Ctrl-C stops)"
+	$(PYTHON) -m http.server --bind 127.0.0.1 --directory _build/html $(PORT)
+
+test: $(INSTALLED_OPTIONAL)
+	PATH="$(abspath $(BIN)):$$PATH" VIRTUAL_ENV="$(abspath $(VENV))" $(TEST_COMMAND)
+
+lock: $(BIN)/python
+	$(BIN)/python -m pip install --quiet $(PIP_TOOLS)
+	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --strip-extras \
+	    --no-emit-index-url --no-emit-find-links --output-file requirements.txt requirements.in
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstalled when requirements.txt changes (the marker file is older then).
+$(INSTALLED): requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+# torch first, from $(TORCH_INDEX_URL) when set, so that the CPU-only wheel is the one installed.
+$(INSTALLED_OPTIONAL): requirements-optional.txt $(INSTALLED)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
+	    $(if $(TORCH_INDEX_URL),--index-url $(TORCH_INDEX_URL)) $$(grep -E '^torch==' requirements-optional.txt)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-optional.txt
+	touch $@
