@@ -81,13 +81,14 @@ def build_log(result: subprocess.CompletedProcess) -> str:
 
 
 def scratch_book(folder: Path, root: str = "book/page") -> Path:
-    """A book in folder with the course's _config.yml and references.bib and one page, `root`.
+    """A book in folder with the course's _config.yml, references.bib and static files, and one page, `root`.
 
     The caller writes the page (folder / f"{root}.md" or .ipynb); returns folder.
     """
     (folder / Path(root).parent).mkdir(parents=True, exist_ok=True)
     shutil.copy(ROOT / "_config.yml", folder / "_config.yml")
     shutil.copy(ROOT / "references.bib", folder / "references.bib")
+    shutil.copytree(ROOT / "book" / "_static", folder / "book" / "_static", dirs_exist_ok=True)  # html_static_path
     (folder / "_toc.yml").write_text(f"format: jb-book\nroot: {root}\n", encoding="utf8")
     return folder
 

@@ -215,7 +215,10 @@ def test_every_toc_page_is_built_with_its_buttons(built_site):
         text = _source_text(source)
         assert f"{REPOSITORY}/issues" in page, f"{entry}: issues button"
         assert f"{REPOSITORY}/edit/main/{source.relative_to(ROOT)}" in page, f"{entry}: edit button"
-        assert f'_sources/{source.relative_to(ROOT)}"' in page, f"{entry}: download button"
+        if source.suffix == ".ipynb":  # a notebook page's download button serves its learner edition
+            assert f'_editions/learner/{entry}.ipynb"' in page, f"{entry}: download button"
+        else:
+            assert f'_sources/{source.relative_to(ROOT)}"' in page, f"{entry}: download button"
         if "{prf:algorithm}" in text:
             assert 'class="proof algorithm' in page, f"{entry}: prf:algorithm not rendered"
         if re.search(r"\{solution\}[^\n]*\n(?::[^\n]*\n)*:class: dropdown", text):
@@ -223,8 +226,8 @@ def test_every_toc_page_is_built_with_its_buttons(built_site):
         if source.suffix == ".ipynb":
             name = source.relative_to(ROOT)
             assert "%pip install" not in page, f"{entry}: the set-up cell must be hidden (remove-cell)"
-            assert f"mybinder.org/v2/gh/descent-course/gd-to-adam/main?urlpath=lab/tree/{name}" in page
-            assert f"colab.research.google.com/github/descent-course/gd-to-adam/blob/main/{name}" in page
+            assert f"mybinder.org/v2/gh/descent-course/gd-to-adam/learner?urlpath=lab/tree/{name}" in page
+            assert f"colab.research.google.com/github/descent-course/gd-to-adam/blob/learner/{name}" in page
 
 
 def test_bibliography_renders_every_entry(built_site):

@@ -17,7 +17,7 @@ import nbformat
 import pytest
 
 nbgrader_api = pytest.importorskip("nbgrader.apps.api", reason="nbgrader is installed by requirements.txt")
-editions = pytest.importorskip("editions", reason="tools/editions is installed by requirements.txt")
+editions = pytest.importorskip("course_editions", reason="tools/editions is installed by requirements.txt")
 
 CHAPTER = "book/07_where_adam_fails"
 ASSIGNMENT = "ch07"
@@ -39,6 +39,10 @@ def submit(release: nbformat.NotebookNode, solution_of: dict, mistake=lambda cod
 
 @pytest.mark.site
 @pytest.mark.notebooks
+# nbgrader 0.9.6's gradebook triggers SQLAlchemy 2.1's "not in session" SAWarning (a
+# RuntimeWarning, which pyproject.toml makes an error) while it creates a submission; the
+# submission is created all the same. It is nbgrader's, not ours: let it pass here only.
+@pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")
 def test_nbgrader_grades_a_right_and_a_wrong_submission(site, tmp_path):
     result, html, _ = site
     assert result.returncode == 0, "the site build failed; see tests/test_book.py"
