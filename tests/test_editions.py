@@ -31,6 +31,7 @@ def links() -> "editions.Links":
             "ch-alg": ("book/ch", "ch-alg", "3.1"),
             "ch-fig-path": ("book/ch", "ch-fig-path", "3.2"),
         },
+        kinds={"ch-fig-path": "Fig.", "ch-alg": "Algorithm", "ch-ex-step": "Exercise"},
         titles={"book/other": "The other chapter"},
         citations={"kingma2015adam": ("Kingma and Ba", "2015"), "reddi2018": ("Reddi et al.", "2018")},
         page_url=lambda page: f"{SITE}/{page}.html",
@@ -38,8 +39,7 @@ def links() -> "editions.Links":
 
 
 def page(nb, edition="learner") -> "editions.Page":
-    kinds = {"ch-fig-path": "Fig.", "ch-alg": "Algorithm", "ch-ex-step": "Exercise"}
-    return editions.Page("book/ch", links(), editions.glue_values(nb), edition, kinds)
+    return editions.Page("book/ch", links(), editions.glue_values(nb), edition)
 
 
 def glue_output(name: str, text: str) -> dict:
@@ -100,6 +100,9 @@ def test_learner_edition_is_plain_markdown_without_solutions():
     code = sources(learner, "code")
     assert learner.cells[1].metadata["jupyter"] == {"source_hidden": True}
     assert all(cell.outputs == [] for cell in learner.cells if cell.cell_type == "code")
+    ids = {cell.id for cell in nb.cells}   # the source's ids, so that a rebuild rewrites nothing
+    assert all(cell.id in ids for cell in learner.cells)
+    assert editions.make_edition(nb, "learner", page(nb)) == learner
     # the glue calls vanished (the loop of them too), and the site-only cell and the solution;
     # what the site's hidden cell computes stays, collapsed
     assert code == [

@@ -69,6 +69,9 @@ OPTION = re.compile(r"^:(?P<key>[\w-]+):\s*(?P<value>.*)$")
 ROLE = re.compile(r"\{(?P<role>[a-z][\w:-]*)\}`(?P<body>[^`]+)`")
 NBVAL = re.compile(r"\s*#\s*NBVAL_\w+")
 TARGET = re.compile(r"^\((?P<label>[^()\s]+)\)=\s*$")
+# The word the site writes before a number, by Sphinx's kind of numbered target.
+KIND_WORDS = {"exercise": "Exercise", "algorithm": "Algorithm", "figure": "Fig.", "displaymath": "Equation",
+              "table": "Table", "code-block": "Listing"}
 ADMONITIONS = {
     "note": "Note", "warning": "Warning", "tip": "Tip", "important": "Important", "hint": "Hint",
     "caution": "Caution", "attention": "Attention", "danger": "Danger", "error": "Error",
@@ -89,12 +92,14 @@ class Links:
     """Numbers, titles and addresses of the targets that a notebook's roles point at.
 
     ``labels``: label -> (page, anchor, title) for ``{ref}``; ``numbers``: label -> (page,
-    anchor, "4.1") for exercises, equations, algorithms and figures; ``titles``: page ->
+    anchor, "4.1") for exercises, equations, algorithms and figures; ``kinds``: label -> the
+    word the site writes before that number ("Exercise", "Fig.", ...); ``titles``: page ->
     title; ``citations``: key -> (authors, year); ``page_url``: page -> absolute address.
     """
 
     labels: dict = field(default_factory=dict)
     numbers: dict = field(default_factory=dict)
+    kinds: dict = field(default_factory=dict)
     titles: dict = field(default_factory=dict)
     citations: dict = field(default_factory=dict)
     page_url: Callable[[str], str] = lambda page: page + ".html"
@@ -124,15 +129,18 @@ class Links:
         for label, (page, anchor, title) in env.domaindata["std"]["labels"].items():
             if page:
                 links.labels[label] = (page, anchor, title)
+        numbered = {}   # (page, anchor) -> ("4.1", "Exercise"), from each page's numbered targets
         for page, kinds in env.toc_fignumbers.items():
             for kind, ids in kinds.items():
                 for anchor, number in ids.items():
+                    numbered[page, anchor] = (".".join(map(str, number)), KIND_WORDS.get(kind, kind.capitalize()))
                     label = anchor.removeprefix("equation-") if kind == "displaymath" else anchor
-                    links.numbers[label] = (page, anchor, ".".join(map(str, number)))
+                    links.numbers[label] = (page, anchor, numbered[page, anchor][0])
+                    links.kinds[label] = numbered[page, anchor][1]
         for label, (page, anchor) in env.domaindata["std"]["anonlabels"].items():
-            for kind in env.toc_fignumbers.get(page, {}).values():
-                if anchor in kind and label not in links.numbers:
-                    links.numbers[label] = (page, anchor, ".".join(map(str, kind[anchor])))
+            if (page, anchor) in numbered and label not in links.numbers:
+                links.numbers[label] = (page, anchor, numbered[page, anchor][0])
+                links.kinds[label] = numbered[page, anchor][1]
         links.citations = _citations(app)
         return links
 
@@ -214,7 +222,6 @@ class Page:
     links: Links
     glue: dict
     edition: str
-    kinds: dict = field(default_factory=dict)   # label -> "Exercise", "Fig.", ...
 
 
 def glue_values(nb) -> dict:
@@ -295,7 +302,7 @@ def _resolve_page(target: str, current: str) -> str:
 
 def _kind_of(label: str, page: Page) -> str:
     """'Fig.', 'Exercise', 'Algorithm', ...: the word the site puts before the number of ``label``."""
-    return page.kinds.get(label, "Fig.")
+    return page.links.kinds.get(label, "Fig.")
 
 
 def quote(text: str) -> str:
@@ -503,7 +510,7 @@ def make_edition(nb, edition: str, page: Page):
     """The ``edition`` ('learner', 'instructor' or 'nbgrader') of the notebook ``nb``."""
     if edition not in EDITIONS:
         raise ValueError(f"edition must be one of {', '.join(EDITIONS)}; got {edition!r}")
-    page = Page(page.name, page.links, page.glue, "instructor" if edition == "instructor" else "learner", page.kinds)
+    page = Page(page.name, page.links, page.glue, "instructor" if edition == "instructor" else "learner")
     converter = Converter(page)
     out = nbformat.v4.new_notebook(metadata=copy.deepcopy(nb.metadata))
     answers = {}   # function name -> the solution's source, for nbgrader
@@ -516,7 +523,7 @@ def make_edition(nb, edition: str, page: Page):
         if cell.cell_type == "markdown":
             text = converter.markdown("".join(cell.source))
             if text.strip():
-                out.cells.append(nbformat.v4.new_markdown_cell(text))
+                out.cells.append(nbformat.v4.new_markdown_cell(text, **_same_id(cell)))
             continue
         if cell.cell_type != "code" or "site-only" in tags:
             continue
@@ -527,24 +534,29 @@ def make_edition(nb, edition: str, page: Page):
             continue
         # No outputs: the learner runs the notebook, and the site shows them already. With
         # them the three editions would add the weight of every figure three times (45 MB).
-        new = nbformat.v4.new_code_cell(source, metadata=_code_metadata(cell))
+        new = nbformat.v4.new_code_cell(source, metadata=_code_metadata(cell), **_same_id(cell))
         if edition == "nbgrader" and not gated:
             function = defined_function(source)
             if is_stub(source) and function.name in answers:
                 stubs.add(function.name)
                 new.source = with_solution_markers(answers[function.name])
                 new.metadata["nbgrader"] = _nbgrader(f"{function.name}-answer", solution=True)
-            elif checked_function(source) in stubs:
-                name = checked_function(source)
+            elif (name := checked_function(source)) in stubs:
                 new.source = f"result = {source.strip()}\ndisplay(result)\nassert result.passed, result.message"
                 new.metadata["nbgrader"] = _nbgrader(f"{name}-check", solution=False, points=1)
         out.cells.append(new)
     return out
 
 
+def _same_id(cell) -> dict:
+    """The source cell's id for its edition cell: nbformat would draw a random one, and every
+    build would then rewrite every edition (and the learner branch) although nothing changed."""
+    return {"id": cell["id"]} if cell.get("id") else {}
+
+
 def _solutions(nb, page: Page) -> dict:
     """function name -> the definition in the gated solution that defines it (without its check call)."""
-    converter, found = Converter(Page(page.name, page.links, page.glue, "learner", page.kinds)), {}
+    converter, found = Converter(Page(page.name, page.links, page.glue, "learner")), {}
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             converter.markdown("".join(cell.source))
@@ -594,36 +606,20 @@ def write_editions(app, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
     links = Links.from_sphinx(app)
-    if _hidden():
+    hidden = _hidden()
+    if hidden:
         # Sphinx copies each page's source next to it (_sources/): a notebook holds its solutions.
         for source in (Path(app.outdir) / "_sources").rglob("*.ipynb"):
             source.unlink()
-    editions = ("learner",) if _hidden() else EDITIONS
-    kinds = _kinds(app)
+    editions = ("learner",) if hidden else EDITIONS
     for name in _notebook_pages(app):
         nb = nbformat.read(app.env.doc2path(name), as_version=4)
-        page = Page(name, links, glue_values(nb), "learner", kinds)
+        page = Page(name, links, glue_values(nb), "learner")
         for edition in editions:
             target = Path(app.outdir) / FOLDER / edition / f"{name}.ipynb"
             target.parent.mkdir(parents=True, exist_ok=True)
             result = make_edition(nb, edition, page)
             target.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf8")
-
-
-def _kinds(app) -> dict:
-    """label -> the word the site writes before its number ("Exercise", "Fig.", "Algorithm", ...)."""
-    words = {"exercise": "Exercise", "algorithm": "Algorithm", "figure": "Fig.", "displaymath": "Equation",
-             "table": "Table", "code-block": "Listing"}
-    by_anchor = {}
-    for by_kind in app.env.toc_fignumbers.values():
-        for kind, ids in by_kind.items():
-            for anchor in ids:
-                by_anchor[anchor] = words.get(kind, kind.capitalize())
-    kinds = dict(by_anchor)
-    for label, (_, anchor) in app.env.domaindata["std"]["anonlabels"].items():
-        if anchor in by_anchor:
-            kinds[label] = by_anchor[anchor]
-    return kinds
 
 
 def point_buttons_at_learner_edition(app, pagename, templatename, context, doctree) -> None:
