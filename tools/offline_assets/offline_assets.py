@@ -267,23 +267,82 @@ def _write_each_script_once(app, pagename, templatename, context, doctree) -> No
 
 
 # The theme's Font Awesome script (1.5 MB: every icon's SVG, drawn in place of each <i class="fa-...">
-# at run time). The theme's stylesheet already draws the same icons from its own webfonts
-# (_static/vendor/fontawesome/webfonts, @font-face in pydata-sphinx-theme.css, v4 and v5 names
-# included), as it does for the admonitions' and breadcrumbs' icons: the script is not needed.
+# at run time) is dropped from every page. The theme's stylesheet already draws the same icons
+# from its own webfonts (_static/vendor/fontawesome/webfonts, @font-face in pydata-sphinx-theme.css,
+# v4 and v5 names included), as it does for the admonitions' and breadcrumbs' icons. Those fonts
+# (275 kB for solid and brands) and the stylesheet's rule for every one of Font Awesome's 2000
+# icons (86 kB) are then cut to the icons the site uses: the names in the pages' classes and in
+# the scripts of _static (the theme's scripts set some classes at run time), and the characters
+# the stylesheets draw themselves (admonitions, breadcrumbs, external links).
 FONT_AWESOME_SCRIPT = re.compile(r'[ \t]*<script defer src="[^"]*_static/scripts/fontawesome\.js[^"]*"></script>\n?')
 FONT_AWESOME_FILES = ("scripts/fontawesome.js", "scripts/fontawesome.js.LICENSE.txt")
+FONT_AWESOME_CSS = "styles/pydata-sphinx-theme.css"
+FONT_AWESOME_FONTS = "vendor/fontawesome/webfonts"
+ICON_RULE = re.compile(r'((?:\.fa-[a-z0-9-]+:before,?)+)\{content:"([^"]*)"\}')
+ICON_NAME = re.compile(r"\bfa-[a-z0-9]+(?:-[a-z0-9]+)*")
+CLASS_ATTRIBUTE = re.compile(r'class="([^"]*)"')
+PRIVATE_USE = re.compile(r"\\([eEfF][0-9a-fA-F]{3})\s?|([\ue000-\uf8ff])")
 
 
 def _drop_font_awesome_script(app, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
     outdir = Path(app.outdir)
+    names = set()
     for path in outdir.rglob("*.html"):
         html = path.read_text(encoding="utf8")
+        for classes in CLASS_ATTRIBUTE.findall(html):
+            names.update(ICON_NAME.findall(classes))
         if "scripts/fontawesome.js" in html:
             path.write_text(FONT_AWESOME_SCRIPT.sub("", html), encoding="utf8")
+    static = outdir / "_static"
+    for script in static.rglob("*.js"):
+        names.update(ICON_NAME.findall(script.read_text(encoding="utf8", errors="replace")))
     for name in FONT_AWESOME_FILES:
-        (outdir / "_static" / name).unlink(missing_ok=True)
+        (static / name).unlink(missing_ok=True)
+    try:
+        _cut_icon_fonts(static, names)
+    except Exception as error:  # noqa: BLE001 - a theme laid out otherwise: say so (an error under -W)
+        logger.warning("the icon fonts are served whole: %s", error, type="offline_assets", subtype="icons")
+
+
+def _characters(css: str) -> set[str]:
+    return {chr(int(e, 16)) if e else c for e, c in PRIVATE_USE.findall(css)}
+
+
+def _cut_icon_fonts(static: Path, names: set[str]) -> None:
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    theme_css = static / FONT_AWESOME_CSS
+    css = theme_css.read_text(encoding="utf8")
+    rules = ICON_RULE.findall(css)
+    if len(rules) < 1000:
+        raise FetchError(f"{theme_css} holds {len(rules)} Font Awesome icon rules, not the 2000 expected")
+    used = set()
+
+    def keep(match) -> str:
+        selectors = {s[1:-len(":before")] for s in match.group(1).split(",") if s}
+        if selectors & names:
+            used.update(_characters(match.group(2)))
+            return match.group(0)
+        return ""
+
+    theme_css.write_text(ICON_RULE.sub(keep, css), encoding="utf8")
+    for sheet in static.rglob("*.css"):  # what the stylesheets draw with the icon fonts themselves
+        used |= _characters(ICON_RULE.sub("", sheet.read_text(encoding="utf8", errors="replace")))
+    for font in sorted((static / FONT_AWESOME_FONTS).glob("*")):
+        if font.suffix not in (".woff2", ".ttf"):
+            continue
+        options = subset.Options()
+        options.flavor = "woff2" if font.suffix == ".woff2" else None
+        options.layout_features = ["*"]
+        cutter = subset.Subsetter(options)
+        loaded = TTFont(font)
+        cutter.populate(unicodes=[ord(c) for c in used])
+        cutter.subset(loaded)
+        loaded.flavor = options.flavor
+        loaded.save(font)
 
 
 def _drop_developer_files(app, exception) -> None:
