@@ -485,32 +485,37 @@ def outside_assets(page: str) -> list[str]:
 
 # ----------------------------------------------------------------------------- icons
 
-# Every Font Awesome icon of the page (<i class="fa-...">, drawn by the theme's icon fonts in
-# ::before): its character, whether it shows (laid out, visible, not 0×0) and whether the icon
-# font holds its glyph: drawn on a canvas with the icon's font it must leave ink, and not the
-# ink of the fallback font (a glyph cut from the font would fall back).
+# Every Font Awesome icon of the page, drawn by the theme's icon fonts: the <i class="fa-...">
+# of the buttons, and the ::before/::after of the theme's own styles (admonitions, breadcrumbs,
+# external links). For each: its character, whether it shows (laid out, visible, not 0×0) and
+# whether the icon font holds its glyph: drawn on a canvas with the icon's font it must leave
+# ink, and not what a family that does not exist draws (a glyph cut from the font falls back).
 ICONS = r"""async () => {
-  const icons = [...document.querySelectorAll('i[class*="fa-"], span[class*="fa-"]')];
   const draw = (ch, font) => {
     const c = document.createElement('canvas'); c.width = c.height = 40;
     const x = c.getContext('2d'); x.font = font; x.textBaseline = 'top'; x.fillText(ch, 4, 4);
     return x.getImageData(0, 0, 40, 40).data.filter((v, i) => i % 4 === 3).join(',');
   };
   const out = [];
-  for (const icon of icons) {
-    const before = getComputedStyle(icon, '::before');
-    const ch = (before.content || '').replace(/^"|"$/g, '');
-    const font = `${before.fontStyle} ${before.fontWeight} 32px ${before.fontFamily}`;
-    if (ch && ch !== 'none') await document.fonts.load(font, ch);
-    const glyph = ch && ch !== 'none' ? draw(ch, font) : '';
-    const box = icon.getBoundingClientRect();
-    out.push({
-      classes: icon.className.replace(/\s+/g, ' ').trim(),
-      character: ch && ch !== 'none' ? ch.codePointAt(0).toString(16) : null,
-      shown: icon.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true }) && box.width > 0 && box.height > 0,
-      ink: !!glyph && /[1-9]/.test(glyph) && glyph !== draw(ch, `32px monospace`),
-      where: (icon.closest('[id], button, a') || icon).outerHTML.slice(0, 80),
-    });
+  for (const element of document.body.querySelectorAll('*')) {
+    for (const pseudo of ['::before', '::after']) {
+      const style = getComputedStyle(element, pseudo);
+      if (!/Font Awesome/.test(style.fontFamily)) continue;
+      const ch = (style.content || '').replace(/^"|"$/g, '');
+      if (!ch || ch === 'none' || ch === 'normal') continue;
+      const font = `${style.fontStyle} ${style.fontWeight} 32px ${style.fontFamily}`;
+      await document.fonts.load(font, ch).catch(() => null);  // failed: no ink below
+      const glyph = draw(ch, font);
+      const box = element.getBoundingClientRect();
+      out.push({
+        classes: (typeof element.className === 'string' ? element.className : '').replace(/\s+/g, ' ').trim()
+          + (element.matches('[class*="fa-"]') ? '' : ' ' + element.tagName.toLowerCase() + pseudo),
+        character: ch.codePointAt(0).toString(16),
+        shown: element.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true }) && box.width > 0 && box.height > 0,
+        ink: /[1-9]/.test(glyph) && glyph !== draw(ch, `${style.fontStyle} ${style.fontWeight} 32px "no such font"`),
+        where: (element.closest('[id], button, a') || element).outerHTML.slice(0, 80),
+      });
+    }
   }
   return out;
 }"""

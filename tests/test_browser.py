@@ -177,14 +177,19 @@ def test_numbered_equations_and_their_references(visit):
 
 ICON_PAGE = "book/04_adam"  # a chapter: every kind of button the theme draws
 SHOWN_ICONS = ("fa-github", "fa-rocket", "fa-download", "fa-expand", "fa-magnifying-glass", "fa-bars", "fa-list")
-MENU_ICONS = {"Launch interactive content": (), "Download this page": ("fa-file", "fa-file-pdf")}
+MENU_ICONS = {  # the header's drop-down menus: their icons show once opened
+    "Source repositories": ("fa-github", "fa-pencil-alt", "fa-lightbulb"),
+    "Launch interactive content": (),  # Binder's and Colab's logos are images (checked as images)
+    "Download this page": ("fa-file", "fa-file-pdf"),
+}
 SWITCH_ICONS = ("fa-sun", "fa-moon", "fa-circle-half-stroke")
 
 
 @pytest.mark.parametrize("mode", ["light", "dark"])
 def test_icons_show(browser, base_url, mode):
     """Every icon of a chapter shows, without fontawesome.js: the header's, the menus' when opened,
-    and the light/dark/auto switch's in each of its three states."""
+    the theme's own (admonitions, breadcrumbs), and the light/dark/auto switch's in each of its
+    three states. Each has its glyph in the theme's icon fonts (cut to the icons used)."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=mode)
     problems = []
     try:
