@@ -16,13 +16,21 @@ const readline = require("readline");
 
 const [mathjaxFolder, fontURL] = process.argv.slice(2);
 
+// In the browser MathJax scales each formula so that its x-height matches the text's
+// (matchFontHeight); without a browser it cannot measure, and takes an x-height of 0.5em.
+// The site's text is the theme's system-ui font, which on the project's machines (Debian) is
+// DejaVu Sans, x-height 0.5627em: the browser's MathJax typeset the formulas at 127.3 % of the
+// text (0.5627 / 0.442, MathJax's own x-height), and so does this scale.
+const TEXT_EX_HEIGHT = 0.5627;
+const ASSUMED_EX_HEIGHT = 0.5;
+
 require(path.join(mathjaxFolder, "node-main.js")).init({
   loader: {
     paths: { mathjax: mathjaxFolder },
     versionWarnings: false,
     load: ["input/tex", "output/chtml", "adaptors/liteDOM", "a11y/assistive-mml"],
   },
-  chtml: { fontURL },
+  chtml: { fontURL, scale: TEXT_EX_HEIGHT / ASSUMED_EX_HEIGHT },
   startup: { typeset: false },
 }).then((MathJax) => {
   const adaptor = MathJax.startup.adaptor;
