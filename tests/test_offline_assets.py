@@ -27,13 +27,17 @@ PAGE = """<html><head><title>t</title></head><body>
 <p>A step <span class="math notranslate nohighlight">\\(\\alpha &lt; 2/L\\)</span>.</p>
 <div class="math notranslate nohighlight" id="equation-x">
 <span class="eqno">(1.1)<a class="headerlink" href="#equation-x">#</a></span>\\[\\begin{split}\\begin{aligned} m_t &amp;= \\beta m_{t-1} \\\\ v_t &amp;= \\frac{1}{2}\\end{aligned}\\end{split}\\]</div>
+<div class="amsmath math notranslate nohighlight" id="equation-y">
+\\begin{align}
+m_t &amp;= \\beta_1 m_{t-1}
+\\end{align}</div>
 </body></html>"""
 
 
 def test_a_page_is_typeset_with_its_stylesheet(typesetter):
     html, problems = typesetter.page(PAGE, "../_static/")
     assert problems == []
-    assert html.count("<mjx-container") == 2 and "\\alpha" not in html and "\\begin" not in html
+    assert html.count("<mjx-container") == 3 and "\\alpha" not in html and "\\begin" not in html
     assert '<span class="eqno">(1.1)' in html  # Sphinx's number stays beside the formula
     assert "<mjx-assistive-mml" in html  # what a screen reader reads
     style = html[html.index('<style id="mathjax-chtml">'):html.index("</head>")]

@@ -153,9 +153,11 @@ def node_executable() -> Path:
 
 
 # Sphinx's maths elements: <span class="math ..."> (inline) and <div class="math ..."> (display,
-# with its number in <span class="eqno">); the TeX inside is escaped, so holds no tag.
+# with its number in <span class="eqno">; myst's amsmath environments are <div class="amsmath
+# math ...">); the TeX inside is escaped, so holds no tag.
+MATH_CLASSES = "math notranslate nohighlight"
 MATH_ELEMENT = re.compile(
-    r'(<(span|div) class="math notranslate nohighlight"[^>]*>)(.*?)(</\2>)', re.DOTALL
+    r'(<(span|div) class="(?:[^"]* )?math notranslate nohighlight(?: [^"]*)?"[^>]*>)(.*?)(</\2>)', re.DOTALL
 )
 STYLE_ID = "mathjax-chtml"
 
@@ -202,7 +204,7 @@ class Typesetter:
         found = [m for m in MATH_ELEMENT.finditer(html) if "<mjx-container" not in m.group(3)]
         if not found:
             return html, []
-        answer = self.ask({"fragments": [m.group(3) for m in found], "clear": True})
+        answer = self.ask({"fragments": [m.group(3) for m in found]})
         problems = [f"MathJax error in {tex!r}" for tex in answer["errors"]]
         pieces, at = [], 0
         for match, typeset in zip(found, answer["fragments"]):
@@ -235,7 +237,7 @@ def _typeset_maths(app, exception) -> None:
     try:
         for path in sorted(outdir.rglob("*.html")):
             html = path.read_text(encoding="utf8")
-            if 'class="math notranslate nohighlight"' not in html:
+            if MATH_CLASSES not in html:
                 continue
             depth = len(path.relative_to(outdir).parts) - 1
             new, problems = typesetter.page(html, "../" * depth + "_static/")
