@@ -12,6 +12,9 @@ import pytest
 import offline_assets
 from offline_assets import FetchError, Typesetter
 
+# Node and MathJax start here (a few seconds): the site's build machinery, out of the unit loop.
+pytestmark = pytest.mark.site
+
 
 @pytest.fixture(scope="module")
 def typesetter():
