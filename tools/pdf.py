@@ -103,8 +103,21 @@ PREPARE = r"""async ({site, settleMs}) => {
     return (c.textContent || '').replace(/\s+/g, ' ').trim();
   };
   const shown = e => e.getClientRects().length > 0;
-  const headings = [...article.querySelectorAll('h1, h2, h3, h4, h5, h6')].filter(shown)
-    .map(h => ({level: +h.tagName[1], title: words(h)}));
+  // The headings of the page's sections, and a link to each: Chromium writes a named
+  // destination (its page and place) for every link target, which tells the book on
+  // which page each section starts. The links are invisible, at the page's top.
+  const headings = [...article.querySelectorAll('section[id] > h1, section[id] > h2, section[id] > h3')]
+    .filter(shown).map(h => ({level: +h.tagName[1], title: words(h), id: h.parentElement.id}));
+  const anchors = document.createElement('div');
+  anchors.setAttribute('aria-hidden', 'true');
+  anchors.style.cssText = 'position:absolute;left:0;top:0;width:1px;height:1px;overflow:hidden;font-size:1px;color:transparent';
+  for (const h of headings) {
+    const a = document.createElement('a');
+    a.href = '#' + h.id;
+    a.textContent = '\u200b';
+    anchors.appendChild(a);
+  }
+  article.prepend(anchors);
   const h1 = article.querySelector('h1');
   return {
     settled,
@@ -266,17 +279,6 @@ def served(folder: Path):
         thread.join(timeout=10)
 
 
-def _flat_outline(reader, items, depth=1) -> list[tuple[int, str, int]]:
-    """Chromium's outline of one printed page: (depth, title, page index), in order."""
-    found = []
-    for item in items:
-        if isinstance(item, list):
-            found += _flat_outline(reader, item, depth + 1)
-        else:
-            found.append((depth, re.sub(r"\s+", " ", str(item.title)).strip(), reader.get_destination_page_number(item)))
-    return found
-
-
 def print_chapter(context, base: str, chapter: Chapter, site_url: str, log) -> None:
     from pypdf import PdfReader
 
@@ -288,18 +290,22 @@ def print_chapter(context, base: str, chapter: Chapter, site_url: str, log) -> N
         facts = page.evaluate(PREPARE, {"site": site_url, "settleMs": SETTLE_SECONDS * 1000})
         if not facts["settled"]:
             log(f"  warning: {chapter.file} was not ready after {SETTLE_SECONDS} s (maths, fonts or images); printed as it was")
-        # the outline (the headings and their pages) comes with a tagged PDF only
-        chapter.pdf = page.pdf(prefer_css_page_size=True, print_background=True, outline=True, tagged=True)
+        # Not tagged (outline=True needs it): a third slower, and the headings' pages come
+        # from the named destinations instead (PREPARE).
+        chapter.pdf = page.pdf(prefer_css_page_size=True, print_background=True)
     finally:
         page.close()
     reader = PdfReader(io.BytesIO(chapter.pdf))
     chapter.pages = len(reader.pages)
     chapter.title = facts["title"]
-    outline = _flat_outline(reader, reader.outline)
-    dom = facts["headings"]
-    if len(outline) == len(dom):  # Chromium's titles join words across line breaks: the page's own are better
-        outline = [(depth, h["title"], index) for (depth, _, index), h in zip(outline, dom)]
-    chapter.headings = outline
+    destinations = reader.named_destinations
+    chapter.headings = []
+    for heading in facts["headings"]:
+        destination = destinations.get(heading["id"]) or destinations.get("/" + heading["id"])
+        if destination is None:
+            log(f"  warning: {chapter.file}: no page found for the section {heading['title']!r}")
+            continue
+        chapter.headings.append((heading["level"], heading["title"], reader.get_destination_page_number(destination)))
     chapter.facts = facts
     chapter.seconds = time.perf_counter() - start
 
