@@ -104,20 +104,22 @@ PREPARE = r"""async ({site, settleMs}) => {
   };
   const shown = e => e.getClientRects().length > 0;
   // The headings of the page's sections, and a link to each: Chromium writes a named
-  // destination (its page and place) for every link target, which tells the book on
-  // which page each section starts. The links are invisible, at the page's top.
+  // destination (its page and place) for every target of a link it prints, which tells
+  // the book on which page each section starts. The links are invisible (a transparent
+  // thin space at the end of the heading); a hidden box of links was not printed on
+  // every page, so that each heading now carries its own.
   const headings = [...article.querySelectorAll('section[id] > h1, section[id] > h2, section[id] > h3')]
-    .filter(shown).map(h => ({level: +h.tagName[1], title: words(h), id: h.parentElement.id}));
-  const anchors = document.createElement('div');
-  anchors.setAttribute('aria-hidden', 'true');
-  anchors.style.cssText = 'position:absolute;left:0;top:0;width:1px;height:1px;overflow:hidden;font-size:1px;color:transparent';
+    .filter(shown).map(h => ({level: +h.tagName[1], title: words(h), id: h.parentElement.id, element: h}));
   for (const h of headings) {
     const a = document.createElement('a');
     a.href = '#' + h.id;
-    a.textContent = '\u200b';
-    anchors.appendChild(a);
+    a.className = 'pdf-anchor';
+    a.setAttribute('aria-hidden', 'true');
+    a.style.cssText = 'color:transparent!important;text-decoration:none;font-size:1px';
+    a.textContent = '\u2009';
+    h.element.appendChild(a);
+    delete h.element;
   }
-  article.prepend(anchors);
   const h1 = article.querySelector('h1');
   return {
     settled,
