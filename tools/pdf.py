@@ -31,6 +31,7 @@ import subprocess
 import sys
 import threading
 import time
+import unicodedata
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from functools import partial
@@ -59,7 +60,7 @@ SETTLE_SECONDS = 30  # a page whose maths or images take longer is printed as it
 # Runs in each page once it has loaded: waits until it is ready to print, prepares it,
 # and returns what the book needs to know about it. `site` is the published site's
 # address, which links to other pages are pointed at (they work from the PDF).
-PREPARE = r"""async ({site, settleMs}) => {
+PREPARE = r"""async ({site, settleMs, prefix}) => {
   document.documentElement.dataset.theme = 'light';
   document.documentElement.dataset.mode = 'light';
   const settle = (async () => {
@@ -74,11 +75,17 @@ PREPARE = r"""async ({site, settleMs}) => {
   const article = document.querySelector('article.bd-article') || document.querySelector('main') || document.body;
 
   // Links to the site's other pages point at the published site; links inside the page
-  // stay (Chromium makes them links inside the PDF).
+  // stay (Chromium makes them links inside the PDF, to named destinations). Every page
+  // has its "exercises" or "summary": the ids get the page's prefix, so that the names
+  // stay unique once the pages are merged and each link lands in its own chapter.
+  for (const e of document.querySelectorAll('[id]')) e.id = prefix + e.id;
   for (const a of article.querySelectorAll('a[href]')) {
     const url = new URL(a.getAttribute('href'), location.href);
     if (url.origin !== location.origin) continue;
-    if (url.pathname === location.pathname) { a.setAttribute('href', url.hash || '#'); continue; }
+    if (url.pathname === location.pathname) {
+      a.setAttribute('href', url.hash ? '#' + prefix + decodeURIComponent(url.hash.slice(1)) : '#');
+      continue;
+    }
     a.setAttribute('href', site + url.pathname.replace(/^\//, '') + url.hash);
   }
 
@@ -281,6 +288,11 @@ def served(folder: Path):
         thread.join(timeout=10)
 
 
+def _letters(text: str) -> str:
+    """Only letters and digits: what a heading and the PDF's text of it share (line breaks, ligatures differ)."""
+    return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", text))
+
+
 def print_chapter(context, base: str, chapter: Chapter, site_url: str, log) -> None:
     from pypdf import PdfReader
 
@@ -289,7 +301,8 @@ def print_chapter(context, base: str, chapter: Chapter, site_url: str, log) -> N
     try:
         page.emulate_media(media="print")  # measured as printed (the print stylesheet applies)
         page.goto(f"{base}{chapter.file}.html", wait_until="load")
-        facts = page.evaluate(PREPARE, {"site": site_url, "settleMs": SETTLE_SECONDS * 1000})
+        prefix = re.sub(r"\W+", "-", chapter.file) + "--"
+        facts = page.evaluate(PREPARE, {"site": site_url, "settleMs": SETTLE_SECONDS * 1000, "prefix": prefix})
         if not facts["settled"]:
             log(f"  warning: {chapter.file} was not ready after {SETTLE_SECONDS} s (maths, fonts or images); printed as it was")
         # Not tagged (outline=True needs it): a third slower, and the headings' pages come
@@ -302,12 +315,24 @@ def print_chapter(context, base: str, chapter: Chapter, site_url: str, log) -> N
     chapter.title = facts["title"]
     destinations = reader.named_destinations
     chapter.headings = []
+    texts: list[str] | None = None
+    previous = 0
     for heading in facts["headings"]:
         destination = destinations.get(heading["id"]) or destinations.get("/" + heading["id"])
-        if destination is None:
-            log(f"  warning: {chapter.file}: no page found for the section {heading['title']!r}")
-            continue
-        chapter.headings.append((heading["level"], heading["title"], reader.get_destination_page_number(destination)))
+        if destination is not None:
+            index = reader.get_destination_page_number(destination)
+        else:
+            # Chromium left out the destinations of some pages (05_side_by_side: none at all);
+            # then the heading's page is the first, from the previous heading's on, showing its words.
+            if texts is None:
+                texts = [_letters(p.extract_text() or "") for p in reader.pages]
+            words = _letters(heading["title"])
+            index = next((i for i in range(previous, len(texts)) if words in texts[i]), None)
+            if index is None:
+                log(f"  warning: {chapter.file}: no page found for the section {heading['title']!r}")
+                continue
+        previous = index
+        chapter.headings.append((heading["level"], heading["title"], index))
     chapter.facts = facts
     chapter.seconds = time.perf_counter() - start
 
