@@ -78,7 +78,8 @@ PREPARE = r"""async ({site, settleMs, prefix}) => {
   // stay (Chromium makes them links inside the PDF, to named destinations). Every page
   // has its "exercises" or "summary": the ids get the page's prefix, so that the names
   // stay unique once the pages are merged and each link lands in its own chapter.
-  for (const e of document.querySelectorAll('[id]')) e.id = prefix + e.id;
+  // (the article's ids only: the theme's print header and buttons outside it are hidden by id)
+  for (const e of article.querySelectorAll('[id]')) e.id = prefix + e.id;
   for (const a of article.querySelectorAll('a[href]')) {
     const url = new URL(a.getAttribute('href'), location.href);
     if (url.origin !== location.origin) continue;
