@@ -3,6 +3,8 @@
 #   make test     every test, as CI runs them (the same set-up, plus requirements-optional.txt)
 # and
 #   make serve    serves the built site on http://127.0.0.1:8000/ (PORT=... for another port)
+#   make pdf      the course as one printable book, _build/html/course.pdf (builds the site first when missing;
+#                 needs Debian's chromium, as the browser tests do)
 #   make lock     recompiles requirements.txt from requirements.in (pip-tools)
 # VENV=... uses another environment folder (.ci/run passes a fresh one); PYTHON=... the Python
 # that creates it. TORCH_INDEX_URL, if set, is where torch is installed from (the CPU-only wheel);
@@ -29,13 +31,19 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed-requirements
 INSTALLED_OPTIONAL := $(VENV)/.installed-optional
 
-.PHONY: site serve test lock
+.PHONY: site serve test lock pdf
 
 site: $(INSTALLED)
 	PATH="$(abspath $(BIN)):$$PATH" $(BUILD_COMMAND)
 	@echo
 	@echo "The site is in _build/html: open _build/html/index.html in a browser,"
 	@echo "or run 'make serve' and open http://127.0.0.1:$(PORT)/"
+
+# The book: every page of _toc.yml printed by the system's Chromium and merged (tools/pdf.py), written
+# over the placeholder that every site build carries. A site built earlier is printed as it is.
+pdf: $(INSTALLED)
+	@test -f _build/html/index.html || $(MAKE) site
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python tools/pdf.py --site _build/html
 
 serve:
 	@test -f _build/html/index.html || $(MAKE) site
