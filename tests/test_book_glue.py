@@ -62,3 +62,15 @@ def test_other_values_are_glued_as_they_are(monkeypatch):
 def test_a_name_the_text_cannot_refer_to_is_refused(name):
     with pytest.raises(ValueError, match="name must be a non-empty string without"):
         remember(name, 1.0)
+
+
+def test_remember_does_not_import_nbformat():
+    """The first remember of a notebook used to cost 2-6 s: myst_nb.ext.glue imports nbformat, jsonschema and
+    rfc3987_syntax, which builds a parser when imported."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom descent.book import remember\nremember('x', 1.0)\n"
+            "print(sorted({'nbformat', 'jsonschema', 'myst_nb.ext.glue'} & set(sys.modules)))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]", result.stdout
