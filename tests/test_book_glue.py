@@ -7,15 +7,37 @@ import pytest
 
 pytest.importorskip("myst_nb", reason="myst-nb is in requirements.txt")
 
+import descent.book
 from descent.book import remember
 
 
 def glued(monkeypatch):
     seen = {}
-    import myst_nb
-
-    monkeypatch.setattr(myst_nb, "glue", lambda name, value, display: seen.setdefault(name, (value, display)))
+    # what was glued, and whether it was displayed (never: the text shows it)
+    monkeypatch.setattr(descent.book, "_glue", lambda name, value: seen.setdefault(name, (value, False)))
     return seen
+
+
+def displayed(monkeypatch, module, attribute):
+    """Record the display() calls made through `module.attribute`."""
+    calls = []
+    monkeypatch.setattr(module, attribute, lambda *objs, **kwargs: calls.append((objs, kwargs)))
+    return calls
+
+
+@pytest.mark.parametrize("value", [0.33333333, 12, True, "| a |"])
+def test_remember_displays_what_myst_nb_glue_displays(monkeypatch, value):
+    # descent.book glues without importing myst_nb.ext.glue (its nbformat import costs seconds):
+    # the display message must stay the one myst-nb's glue sends and its build reads.
+    import IPython.display
+    import myst_nb.ext.glue
+
+    assert descent.book.GLUE_PREFIX == myst_nb.ext.glue.GLUE_PREFIX
+    ours = displayed(monkeypatch, IPython.display, "display")
+    descent.book._glue("name", value)
+    theirs = displayed(monkeypatch, myst_nb.ext.glue, "ipy_display")
+    myst_nb.ext.glue.glue("name", value, display=False)
+    assert ours == theirs and len(ours) == 1
 
 
 def test_numbers_are_stored_as_python_numbers_rounded_to_8_digits(monkeypatch):
@@ -40,3 +62,15 @@ def test_other_values_are_glued_as_they_are(monkeypatch):
 def test_a_name_the_text_cannot_refer_to_is_refused(name):
     with pytest.raises(ValueError, match="name must be a non-empty string without"):
         remember(name, 1.0)
+
+
+def test_remember_does_not_import_nbformat():
+    """The first remember of a notebook used to cost 2-6 s: myst_nb.ext.glue imports nbformat, jsonschema and
+    rfc3987_syntax, which builds a parser when imported."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom descent.book import remember\nremember('x', 1.0)\n"
+            "print(sorted({'nbformat', 'jsonschema', 'myst_nb.ext.glue'} & set(sys.modules)))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]", result.stdout

@@ -133,7 +133,7 @@ def test_right_answers_pass_however_written(check, fn):
     result = check(fn)
     assert result.passed and result.status == "passed", result.message
     assert re.fullmatch(rf"{fn.__name__} matches descent\.\w+\(.*\) on all 12 steps\. Well done!", result.message)
-    assert result._repr_markdown_().startswith("✅")
+    assert result._repr_markdown_().startswith("✓ ")
 
 
 # --- each mistake, named -----------------------------------------------------------------------------
@@ -368,6 +368,7 @@ def test_each_mistake_is_named_alone(check, fn, key, words):
     assert result.message.startswith(f"{fn.__name__} differs from descent.")
     assert words in result.message
     assert "first at step" not in result.message  # named, not left as a raw difference
+    assert result._repr_markdown_().startswith("✗ ")  # no emoji: every default font has ✓ ✗ ✎
 
 
 def test_forgotten_eps_is_named_not_shown_as_two_equal_numbers():
@@ -556,7 +557,7 @@ def test_the_stub_as_handed_out_is_not_written_yet():
     result = check_adam_step(adam_step)
     assert result.status == NOT_WRITTEN and not result.passed
     assert result.message == "adam_step is not written yet: fill in the function, then run this cell again."
-    assert result._repr_markdown_().startswith("✏️")
+    assert result._repr_markdown_().startswith("✎ ")
 
 
 def test_errors_in_the_learners_code_are_reported_with_their_line():

@@ -14,6 +14,9 @@ import numbers
 import numpy as np
 
 SIGNIFICANT_DIGITS = 8
+# Where myst-nb looks for glued values in a cell's outputs (myst_nb.ext.glue.GLUE_PREFIX,
+# the scrapbook/papermill convention); tests/test_book_glue.py checks it is still myst-nb's.
+GLUE_PREFIX = "application/papermill.record/"
 
 
 def remember(name: str, value) -> None:
@@ -25,8 +28,6 @@ def remember(name: str, value) -> None:
     machine to another (BLAS, processor), and nbval compares the stored value.
     Anything else (a string, ``IPython.display.Markdown``) is glued as it is.
     """
-    from myst_nb import glue  # only the book needs it; the package does not
-
     # The text writes {glue:text}`name:format`: a name cannot hold a colon, a backtick or a space.
     if not isinstance(name, str) or not name or any(c in name for c in ":` \t\n"):
         raise ValueError(f"name must be a non-empty string without ':', '`' or spaces (the text refers to it), got {name!r}")
@@ -38,4 +39,20 @@ def remember(name: str, value) -> None:
         value = int(value)
     elif isinstance(value, numbers.Real):
         value = float(f"{float(value):.{SIGNIFICANT_DIGITS}g}")
-    glue(name, value, display=False)
+    _glue(name, value)
+
+
+def _glue(name: str, value) -> None:
+    """What ``myst_nb.glue(name, value, display=False)`` does, without importing myst_nb.ext.glue.
+
+    That module imports nbformat, and so jsonschema and its format checkers: in the
+    course's environment rfc3987_syntax builds a parser when imported, 2 to 6 seconds
+    that the first ``remember`` of every notebook paid, twice per test run. The output
+    is the same display message (tests/test_book_glue.py compares the two).
+    """
+    from IPython.core.formatters import format_display_data
+    from IPython.display import display
+
+    bundle, metadata = format_display_data(value)
+    metadata["scrapbook"] = {"name": name, "mime_prefix": GLUE_PREFIX}
+    display({GLUE_PREFIX + mime: data for mime, data in bundle.items()}, raw=True, metadata=metadata)

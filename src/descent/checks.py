@@ -47,6 +47,9 @@ ATOL = 1e-12
 MAX_SLIPS = 3
 
 PASSED, NOT_WRITTEN, FAILED = "passed", "not written", "failed"
+# The marks of a result in a notebook: characters every default font draws (DejaVu Sans has
+# them). The emoji ✅ ❌ ✏️ showed as empty boxes where no emoji font is installed.
+MARKS = {PASSED: "✓", NOT_WRITTEN: "✎", FAILED: "✗"}  # U+2713, U+270E, U+2717
 
 
 @dataclass(frozen=True)
@@ -74,8 +77,7 @@ class CheckResult:
         return self.message
 
     def _repr_markdown_(self) -> str:
-        mark = {PASSED: "✅", NOT_WRITTEN: "✏️"}.get(self.status, "❌")
-        return f"{mark} {self.message}"
+        return f"{MARKS[self.status]} {self.message}"
 
 
 class _Stop(Exception):
