@@ -41,6 +41,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BUILD_OPTIONS = ["-W", "-n", "--keep-going"]  # every Sphinx warning fails the build, after reporting all
 BUILD_TIMEOUT_SECONDS = 900
 SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR") or ROOT / "_build" / "screenshots")
+# The first screen of each page by default; FULL_SCREENSHOTS=1 for whole pages (4-5 s more per chapter).
+FULL_SCREENSHOTS = os.environ.get("FULL_SCREENSHOTS", "") not in ("", "0")
 # Debian's chromium first; a Chrome also works (GitHub's runners have one).
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 CHROMIUM_ARGS = [
@@ -223,7 +225,7 @@ FACTS = r"""() => {
     })),
     fontsFailed: [...document.fonts].filter(f => f.status === 'error').map(f => f.family),
     solutions: document.querySelectorAll('.solution.dropdown').length,
-    animations: document.querySelectorAll('.animation input[type=range]').length,
+    explorers: document.querySelectorAll('.descent-explorer').length,
   };
 }"""
 
@@ -336,27 +338,13 @@ def try_solution(page) -> dict:
     return result
 
 
-def try_animations(page) -> list[dict]:
-    """Move every animation's slider to its end: the picture must change."""
-    results = []
-    for index, animation in enumerate(page.locator(".animation").all()):
-        slider = animation.locator("input[type=range]").first
-        image = animation.locator("img").first
-        if not slider.count() or not image.count():
-            results.append({"index": index, "error": "no <input type=range> and <img> inside"})
-            continue
-        animation.scroll_into_view_if_needed()
-        before = _src_digest(image)
-        low, high = slider.get_attribute("min") or "0", slider.get_attribute("max") or "0"
-        slider.focus()
-        page.keyboard.press("End")  # as a reader would: the input event moves the frame
-        page.wait_for_timeout(200)
-        moved_to = slider.input_value()
-        after = _src_digest(image)
-        results.append(
-            {"index": index, "min": low, "max": high, "value": moved_to, "changed": before != after}
-        )
-    return results
+# Every page explorer's state() once the script has made them live (descent/page.py's contract).
+EXPLORER_STATES = """async () => {
+  const all = [...document.querySelectorAll('.descent-explorer')];
+  for (let i = 0; i < 100 && document.querySelectorAll('.descent-explorer-live').length < all.length; i++)
+    await new Promise(r => setTimeout(r, 50));
+  return all.map(e => e.descentExplorer ? e.descentExplorer.state() : null);
+}"""
 
 
 def try_buttons(page) -> dict:

@@ -9,12 +9,13 @@ nothing from another host (every request is recorded; only 127.0.0.1 is let thro
 that every maths element was typeset (at build time, by MathJax in Node: no page loads a
 math engine) with no TeX left in the text, the numbered equations showing their numbers and
 the links to them resolving, and that every image has a real alt text. The icons show, in
-light and dark mode, from the theme's icon fonts (no Font Awesome script). It also clicks: a solution opens, an
-animation's slider changes its picture, the launch and download menus hold Binder,
-Colab and the .ipynb; and the search page finds "bias correction".
+light and dark mode, from the theme's icon fonts (no Font Awesome script). It also clicks: a solution opens, the
+launch and download menus hold Binder, Colab and the .ipynb; and the search page finds
+"bias correction". Every page explorer on a page is live, and its paths are descent.minimize's.
 
 A screenshot of each page of _toc.yml is kept in _build/screenshots/<page>.png
-(SCREENSHOT_DIR to put them elsewhere), for people to look at.
+(SCREENSHOT_DIR to put them elsewhere), for people to look at: the first screen, or the
+whole page with FULL_SCREENSHOTS=1.
 
 Without Playwright or Chromium these tests are skipped with the reason; with CI set
 they fail instead, since .ci/run installs both.
@@ -27,9 +28,12 @@ from pathlib import Path
 
 import pytest
 
-from book_toc import toc_files  # noqa: E402  (tests/ is on sys.path)
+from book_toc import toc_files
+from explorer_checks import assert_paths_are_minimizes  # noqa: E402  (tests/ is on sys.path)
 from harness import (  # noqa: E402  (the shared harness: tests/harness.py)
     ICONS,
+    EXPLORER_STATES,
+    FULL_SCREENSHOTS,
     SCREENSHOTS,
     SETTLE,
     Visit,
@@ -41,7 +45,6 @@ from harness import (  # noqa: E402  (the shared harness: tests/harness.py)
     outside_assets,
     report,
     serve,
-    try_animations,
     try_buttons,
     try_solution,
 )
@@ -78,11 +81,11 @@ class Visitor:
         with open_page(self.browser, f"{self.base_url}{entry}.html", self.base_url) as (page, visit):
             if entry in PAGES:
                 visit.screenshot = SCREENSHOTS / f"{Path(entry).name}.png"
-                visit.results["screenshot_bytes"] = len(page.screenshot(path=str(visit.screenshot), full_page=True))
+                visit.results["screenshot_bytes"] = len(page.screenshot(path=str(visit.screenshot), full_page=FULL_SCREENSHOTS))
             if visit.facts.get("solutions"):
                 visit.results["solution"] = try_solution(page)
-            if visit.facts.get("animations"):
-                visit.results["animations"] = try_animations(page)
+            if visit.facts.get("explorers"):
+                visit.results["explorers"] = page.evaluate(EXPLORER_STATES)
             if entry in NOTEBOOK_PAGES:
                 visit.results["buttons"] = try_buttons(page)
         return visit
@@ -235,16 +238,16 @@ def test_solutions_open_on_click(visit):
     assert not broken, report("solutions that were not folded, or did not open on a click", broken)
 
 
-def test_animation_sliders_change_the_picture(visit):
-    seen = {entry: visit(entry) for entry in PAGES}
-    tried = {e: v.results["animations"] for e, v in seen.items() if "animations" in v.results}
-    if not tried:
-        pytest.skip(
-            "no page of _toc.yml has an animation (matplotlib to_jshtml: <input type=range> "
-            "inside .animation); tests/test_animations.py checks their frames"
-        )
-    broken = [f"{e}: {r}" for e, rs in tried.items() for r in rs if not r.get("changed")]
-    assert not broken, report("animations whose slider did not change the picture", broken)
+def test_site_page_explorers_are_live_and_run_minimize(visit, built_site):
+    """Every explorer the built site shows runs in the page, offline, and draws minimize's paths."""
+    pages = [e for e in PAGES if 'class="descent-explorer"' in (built_site / f"{e}.html").read_text(encoding="utf8")]
+    assert pages, "no page of _toc.yml shows a page explorer (descent.page)"
+    assert (built_site / "_static" / "descent-explorer.js").is_file()
+    for entry in pages:
+        states = visit(entry).results.get("explorers")
+        assert states and all(states), f"{entry}: explorers not made live by descent-explorer.js: {states}"
+        for shown in states:
+            assert_paths_are_minimizes(shown)
 
 
 def test_other_pages_load_offline_without_errors(browser, built_site, base_url):

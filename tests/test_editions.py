@@ -285,7 +285,8 @@ def test_site_edition_links_point_at_pages_and_anchors_that_exist(built, entry, 
 # an edition is a cell of its chapter, which nbval runs; what the edition changes is which
 # cells are there: the build refuses an edition whose cells read a name that only a cell it
 # left out defines (course_editions.names_lost, tested above). So here the check cells run
-# on their stubs, with the cells they need, for every chapter in one kernel; and one chapter's
+# on their stubs, and the live explorers (which nbval skips) are made, with the cells they
+# need, for every chapter in one kernel; and one chapter's
 # learner edition runs whole, the ground truth of that reasoning.
 WHOLE_RUN = "book/03_adagrad_rmsprop"
 
@@ -328,18 +329,20 @@ def test_needed_cells_follow_the_names_back():
 
 @pytest.mark.site
 @pytest.mark.notebooks
-def test_site_learner_editions_check_cells_say_not_written_yet(built, tmp_path):
+def test_site_learner_editions_check_cells_say_not_written_yet_and_explorers_run(built, tmp_path):
     cells, checks = [], []
     for entry in CHAPTERS:
         learner = read(built, "learner", entry)
-        targets = [c for c in learner.cells if c.cell_type == "code" and editions.checked_function(c.source)]
+        check_cells = [c for c in learner.cells if c.cell_type == "code" and editions.checked_function(c.source)]
+        # and the live widget explorers, which nbval skips (tagged learner-only: for a learner's kernel)
+        widgets = [c for c in learner.cells if "learner-only" in c.get("metadata", {}).get("tags", [])]
         cells.append(nbformat.v4.new_code_cell("%reset -f"))   # each chapter from an empty namespace
-        for cell in needed_cells(learner, targets):
+        for cell in needed_cells(learner, check_cells + widgets):
             cells.append(nbformat.v4.new_code_cell(cell.source))
-            if cell in targets:
+            if cell in check_cells:
                 checks.append((entry, cells[-1]))
     assert {entry for entry, _ in checks} >= {e for e in CHAPTERS if e.rsplit("/", 1)[1][:2].isdigit()}
-    execute(nbformat.v4.new_notebook(cells=cells), tmp_path, "the check cells of the learner editions")
+    execute(nbformat.v4.new_notebook(cells=cells), tmp_path, "the check cells and explorers of the learner editions")
     for entry, cell in checks:
         shown = json.dumps(cell.outputs)
         assert "not written yet" in shown, f"{entry}: {cell.source!r} on its stub said {shown[:300]}"

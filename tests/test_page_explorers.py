@@ -8,8 +8,8 @@ browser's paths are compared with :func:`descent.minimize` for random
 settings, to 1e-9 relative; a slider moved with the keyboard changes the
 paths, a click on the contours moves the start, and stepping shows the
 numbers of one update. Without Playwright or Chromium these tests skip (fail
-under CI; the `browser` fixture). The built site's pages are checked the same way in
-``test_site_pages_with_explorers_are_live``.
+under CI; the `browser` fixture). The built site's pages are checked the same way during
+tests/test_browser.py's one visit per page (``test_site_page_explorers_are_live_and_run_minimize``).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ import pytest  # noqa: E402
 
 import descent  # noqa: E402
 from descent.explorers import DECLARATIONS, OBJECTIVES  # noqa: E402
+from explorer_checks import assert_paths_are_minimizes  # noqa: E402
 from descent.page import STATIC_FILES, page_explorer, static_folder  # noqa: E402
 
 NAMES = ["lr_limit", "momentum", "rmsprop", "adam_bias", "explore"]
@@ -87,18 +88,6 @@ def state(page, name) -> dict:
 def set_state(page, name, partial) -> dict:
     return page.evaluate(f"p => document.querySelector('#{name} .descent-explorer').descentExplorer.set(p)",
                          partial)
-
-
-def assert_paths_are_minimizes(shown: dict):
-    """Each run of a state() is what descent.minimize gives for its objective, x0, optimizer and steps."""
-    objective = getattr(descent, shown["objective"]["name"])(**shown["objective"]["kwargs"])
-    assert shown["runs"]
-    for label, run in shown["runs"].items():
-        optimizer = getattr(descent, run["optimizer"])(**run["kwargs"])
-        expected = descent.minimize(objective, shown["x0"], optimizer, shown["steps"]).points
-        path = np.array(run["path"])
-        assert path.shape == expected.shape, f"{label}: {path.shape} steps in the browser, {expected.shape} in minimize"
-        np.testing.assert_allclose(path, expected, rtol=1e-9, atol=1e-12, err_msg=label)
 
 
 def random_settings(rng, declaration) -> dict:
@@ -323,38 +312,3 @@ def test_chapters_show_a_page_explorer_on_the_site_and_the_widget_to_learners(re
         assert site and "site-only" in site[0], f"{entry}: no page_explorer({name!r}) cell tagged site-only"
         kernel = [tags for source, tags in sources.items() if "descent.widgets import" in source]
         assert kernel and all("learner-only" in tags for tags in kernel), f"{entry}: widget cells not learner-only"
-
-
-def test_site_pages_with_explorers_are_live(site, browser):
-    """Every explorer the built site shows runs offline, and agrees with minimize (after re-execution)."""
-    result, html, _ = site
-    if result.returncode != 0:
-        pytest.fail("the site build failed: see test_site_builds_without_warnings")
-    assert (html / "_static" / "descent-explorer.js").is_file()
-    pages = [p for p in sorted(html.rglob("*.html")) if 'class="descent-explorer"' in p.read_text(encoding="utf8")]
-    if not pages:
-        pytest.skip("no built page has a page explorer yet: its notebook's outputs predate descent.page "
-                    "(re-execute the chapters)")
-    from functools import partial
-    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-    from threading import Thread
-
-    class Quiet(SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(html)))
-    Thread(target=server.serve_forever, daemon=True).start()
-    for path in pages:
-        assert "_static/descent-explorer.js" in path.read_text(encoding="utf8")
-        url = f"http://127.0.0.1:{server.server_port}/{path.relative_to(html).as_posix()}"
-        live = open_offline(browser, url)
-        try:
-            states = live.evaluate("[...document.querySelectorAll('.descent-explorer')]"
-                                   ".map(e => e.descentExplorer.state())")
-            for shown in states:
-                assert_paths_are_minimizes(shown)
-            assert not live.errors and not live.outside, (live.errors, live.outside)
-        finally:
-            live.close()
-    server.shutdown()

@@ -390,7 +390,7 @@ def _drop_developer_files(app, exception) -> None:
 # below). The notebooks keep their PNGs byte for byte: nbval compares them.
 PNG_DISTRIBUTION = "pyoxipng"
 PNG_LEVEL = 1  # oxipng's preset: 26 % smaller in 16 s for the site's 50 figures; level 2, 29 % in 50 s
-PNG_CACHE = ".optimised-png"  # beside the html folder (_build/), keyed by the original's SHA-256
+PNG_CACHE = ".optimised-png"  # in the book's own _build/ (whatever --path-output says), keyed by the original's SHA-256
 
 
 def same_pixels(a: bytes, b: bytes) -> bool:
@@ -415,8 +415,9 @@ def _optimise_figures(app, exception) -> None:
                        "installed (`pip install -r requirements.txt`)", PNG_DISTRIBUTION,
                        type="offline_assets", subtype="figures")
         return
-    cache = Path(app.outdir).parent / PNG_CACHE
-    cache.mkdir(exist_ok=True)
+    # one cache for every build of this book: the tests' builds (in a temporary folder) share it too
+    cache = Path(app.srcdir) / "_build" / PNG_CACHE
+    cache.mkdir(parents=True, exist_ok=True)
     start, before, after = time.perf_counter(), 0, 0
     for path in images:
         original = path.read_bytes()
