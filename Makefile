@@ -7,7 +7,14 @@
 #                 needs Debian's chromium, as the browser tests do)
 #   make lock     recompiles requirements.txt from requirements.in (pip-tools)
 # VENV=... uses another environment folder (.ci/run passes a fresh one); PYTHON=... the Python
-# that creates it. TORCH_INDEX_URL, if set, is where torch is installed from (the CPU-only wheel).
+# that creates it. TORCH_INDEX_URL, if set, is where torch is installed from (the CPU-only wheel);
+# else the folder of wheels pip is configured to look in (PIP_FIND_LINKS, or pip's find-links
+# setting), if any.
+#
+# The packages are installed by uv (pinned below, installed with pip into the environment
+# first): it fetches and unpacks in parallel, and installed the 172 locked packages, torch and
+# keras in about a third of pip's time here (README, "Development"). Binder and anyone without
+# make install the same requirements.txt with pip.
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -18,6 +25,7 @@ PYTEST_WORKERS ?= 2
 TEST_COMMAND = python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(TEST_ARGS)
 BUILD_COMMAND = jupyter-book build . -W -n --keep-going
 PIP_TOOLS = pip-tools==7.6.2
+UV = uv==0.13.9
 
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed-requirements
@@ -53,14 +61,22 @@ lock: $(BIN)/python
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
+$(BIN)/uv: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check $(UV)
+
+UV_INSTALL = $(BIN)/uv pip install --quiet --python $(BIN)/python
+# uv does not read pip's configuration: where this machine's pip finds wheels (a CPU torch, say)
+PIP_WHEELS = $(or $(PIP_FIND_LINKS),$(shell $(PYTHON) -m pip config get global.find-links 2>/dev/null))
+
 # Reinstalled when requirements.txt changes (the marker file is older then).
-$(INSTALLED): requirements.txt | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+$(INSTALLED): requirements.txt | $(BIN)/uv
+	$(UV_INSTALL) -r requirements.txt
 	touch $@
 
-# torch first, from $(TORCH_INDEX_URL) when set, so that the CPU-only wheel is the one installed.
+# torch first, from $(TORCH_INDEX_URL) when set (else from $(PIP_WHEELS) when set, then
+# PyPI), so that the CPU-only wheel is the one installed; the second line then keeps it.
 $(INSTALLED_OPTIONAL): requirements-optional.txt $(INSTALLED)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
-	    $(if $(TORCH_INDEX_URL),--index-url $(TORCH_INDEX_URL)) $$(grep -E '^torch==' requirements-optional.txt)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-optional.txt
+	$(UV_INSTALL) $(if $(TORCH_INDEX_URL),--index-url $(TORCH_INDEX_URL),$(if $(PIP_WHEELS),--find-links $(PIP_WHEELS))) \
+	    $$(grep -E '^torch==' requirements-optional.txt)
+	$(UV_INSTALL) -r requirements-optional.txt
 	touch $@

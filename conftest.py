@@ -15,6 +15,10 @@ applies a conftest's per-test hooks only to the tests under its folder.
   Not `--dist loadgroup`: xdist 3.8 names a test's group by rewriting `item._nodeid`,
   which pytest 9.2 no longer reads (it keeps `item._id`), so the groups are ignored and
   a notebook's cells would be spread over the workers.
+- The order of the files, for the workers (:func:`pytest_collection_modifyitems`): the files
+  that use the site or the browser alternate with the notebooks, then the unit tests fill
+  the end, so that the long files start first, one of each kind per worker, while one
+  worker builds the site. xdist's own reordering (by number of tests) is switched off.
 - Figures: after nbval has run a cell, its fresh PNGs are compared with the stored ones
   (tests/nbval_figures.py; `--figure-tolerance`).
 """
@@ -87,6 +91,27 @@ def pytest_itemcollected(item: pytest.Item) -> None:
         item.add_marker(pytest.mark.browser)
     if used & SITE_FIXTURES:
         item.add_marker(pytest.mark.site)
+
+
+def _kind(items: list) -> int:
+    """0: a file that uses the site or the browser; 1: a notebook (or a file that runs them); 2: unit tests."""
+    marks = {mark.name for item in items for mark in item.iter_markers()}
+    return 0 if marks & {"site", "browser"} else 1 if "notebooks" in marks else 2
+
+
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list) -> None:
+    files: dict = {}
+    for item in items:
+        files.setdefault(item.path, []).append(item)
+    kinds: list = [[], [], []]
+    for file_items in files.values():
+        kinds[_kind(file_items)].append(file_items)
+    site, notebooks, unit = kinds
+    alternated = [f for pair in zip(site, notebooks) for f in pair]
+    alternated += site[len(notebooks):] + notebooks[len(site):]
+    items[:] = [item for file_items in alternated + unit for item in file_items]
+    if hasattr(config.option, "loadscopereorder"):
+        config.option.loadscopereorder = False   # xdist would put the files with most tests first
 
 
 @pytest.hookimpl(wrapper=True)

@@ -10,7 +10,8 @@ One copy of what several test files need:
   through Playwright, skipped with the reason where missing, failing under CI),
   `serve()` (a folder on 127.0.0.1), `open_page()` (one visit that records every
   request, console error and what the page shows), the interactions (`try_*`) and the
-  checks (`check_loaded`, `check_maths`, `missing_alt`, `outside_assets`).
+  checks (`check_loaded`, `check_maths`, `check_icons`, `missing_alt`, `outside_assets`);
+  `transfer()`: what a first visit to a page downloads.
 
 The fixtures built on them (`site`, `built_site`, `browser`, `base_url`,
 `no_pyplot_figures_left_open`) are in tests/conftest.py.
@@ -155,17 +156,19 @@ def serve(folder: Path):
 
 # ----------------------------------------------------------------------- one visit
 
-# Resolves once MathJax has typeset the page, the fonts are in and every image has
-# loaded or failed (at most 20 s, so that a stuck page is reported, not waited on).
+# Resolves once the fonts are in and every image has loaded or failed (at most 20 s, so that
+# a stuck page is reported, not waited on). The maths is typeset at build time: nothing to wait for.
 SETTLE = """async () => {
   const settle = (async () => {
-    if (window.MathJax && MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise;
     await document.fonts.ready;
     await Promise.all([...document.images].filter(i => !i.complete)
       .map(i => new Promise(r => { i.addEventListener('load', r); i.addEventListener('error', r); })));
   })();
   await Promise.race([settle, new Promise(r => setTimeout(r, 20000))]);
 }"""
+
+# Scripts of a math engine (MathJax, KaTeX): no page loads one, its maths is typeset at build time.
+MATH_ENGINE = re.compile(r"mathjax|katex|tex-(?:mml-)?(?:chtml|svg)|mml-(?:chtml|svg)", re.IGNORECASE)
 
 # What the page shows, read from the DOM once it has settled.
 FACTS = r"""() => {
@@ -188,13 +191,25 @@ FACTS = r"""() => {
     if (m) rawTex.push(value.slice(Math.max(0, m.index - 40), m.index + 60).replace(/\s+/g, ' ')
                        + '  (in ' + section(node.parentElement) + ')');
   }
+  // numbered equations (Sphinx's div.math#equation-..., its number in span.eqno) and the links to them
+  const equations = [...document.querySelectorAll('div.math[id^="equation-"]')].map(d => ({
+    id: d.id, number: text(d.querySelector('.eqno') || d, 40).replace(/#$/, ''),
+    typeset: !!d.querySelector('mjx-container') }));
+  const references = [...document.querySelectorAll('a[href*="#equation-"]')]
+    .filter(a => !a.closest('.eqno'))
+    .map(a => { const url = new URL(a.href, location.href);
+      return { href: a.getAttribute('href'), text: text(a, 40),
+               samePage: url.pathname === location.pathname,
+               resolves: url.pathname !== location.pathname || !!document.getElementById(decodeURIComponent(url.hash.slice(1))) }; });
   return {
     title: document.title,
     articleText: text(document.querySelector('article') || document.body, 200),
     math: maths.length,
-    mathjaxLoaded: !!(window.MathJax && window.MathJax.version),
-    mathjaxVersion: (window.MathJax && window.MathJax.version) || null,
+    mathGlobal: typeof window.MathJax !== 'undefined' || typeof window.katex !== 'undefined',
+    scripts: [...document.scripts].map(s => s.src).filter(Boolean),
     typeset: document.querySelectorAll('mjx-container').length,
+    equations,
+    references,
     unrendered: maths.filter(m => !m.querySelector('mjx-container')).map(m => text(m)),
     mathErrors: [...document.querySelectorAll('mjx-merror, mjx-container [data-mjx-error]')]
       .map(e => e.getAttribute('data-mjx-error') || text(e)),
@@ -235,12 +250,6 @@ def _is_local(url: str, origin: str) -> bool:
     return parts.scheme in ("http", "https") and f"{parts.scheme}://{parts.netloc}/" == origin
 
 
-def _favicon(url: str) -> bool:
-    # Chromium asks the server for /favicon.ico by itself (the site sets no favicon);
-    # served from a folder, the site has none there. Not a request the page makes.
-    return urlsplit(url).path == "/favicon.ico"
-
-
 @contextmanager
 def open_page(browser, url: str, origin: str):
     """A fresh page that records every request and error; outside requests are blocked."""
@@ -261,15 +270,15 @@ def open_page(browser, url: str, origin: str):
 
     def on_failed(request):
         pending.discard(request)
-        if _is_local(request.url, origin) and not _favicon(request.url):
+        if _is_local(request.url, origin):
             visit.failed.append(f"{request.url} ({request.failure})")
 
     def on_response(response):
-        if response.status >= 400 and not _favicon(response.url):
+        if response.status >= 400:
             visit.failed.append(f"{response.url} (HTTP {response.status})")
 
     def on_console(message):
-        if message.type in ("error", "assert") and not _favicon(message.location.get("url", "")):
+        if message.type in ("error", "assert"):
             where = message.location.get("url", "")
             visit.console_errors.append(f"{message.text[:300]}  [{where}]")
 
@@ -292,7 +301,7 @@ def open_page(browser, url: str, origin: str):
             except Exception as error:  # noqa: BLE001 - playwright's Error, imported lazily
                 if "context was destroyed" not in str(error) or attempt == 2:
                     raise
-        for _ in range(100):  # and no request under way (MathJax loads its fonts late)
+        for _ in range(100):  # and no request under way (a font or figure asked for late)
             if not pending:
                 break
             page.wait_for_timeout(100)
@@ -399,18 +408,33 @@ def check_loaded(visit: Visit, http: bool = True) -> list[str]:
     return problems
 
 
-def check_maths(facts: dict, static_html: str) -> list[str]:
+def check_maths(facts: dict, static_html: str, requests: list[str] = ()) -> list[str]:
+    """Every formula typeset (at build time), no TeX left, numbered equations and their links whole, no math engine."""
     problems = []
     expected = len(re.findall(r'class="(?:[^"]* )?math[ "]', static_html))  # Sphinx's maths nodes
-    if expected:
-        if not facts["mathjaxLoaded"]:
-            problems.append("the page has maths but MathJax did not load")
-        if facts["math"] < expected:
-            problems.append(f"{facts['math']} .math elements in the browser, {expected} in the HTML")
+    if facts["math"] < expected:
+        problems.append(f"{facts['math']} .math elements in the browser, {expected} in the HTML")
+    if expected and facts["typeset"] < expected:
+        problems.append(f"{facts['typeset']} typeset formulas (mjx-container) for {expected} .math elements")
+    engines = [u for u in [*facts["scripts"], *requests]
+               if urlsplit(u).path.endswith(".js") and MATH_ENGINE.search(urlsplit(u).path)]
+    problems += [f"a math engine is loaded: {u}" for u in dict.fromkeys(engines)]
+    if facts["mathGlobal"]:
+        problems.append("window.MathJax or window.katex is defined: a math engine runs in the page")
     problems += [f"not typeset: {m!r}" for m in facts["unrendered"]]
     problems += [f"MathJax error: {m!r}" for m in facts["mathErrors"]]
     problems += [f"undefined TeX macro: {m!r}" for m in facts["undefinedMacros"]]
     problems += [f"raw TeX in the text: ...{m}..." for m in facts["rawTex"]]
+    for equation in facts["equations"]:
+        if not re.fullmatch(r"\(\d+(?:\.\d+)*\)", equation["number"]):
+            problems.append(f"equation #{equation['id']} shows no number (its .eqno reads {equation['number']!r})")
+        if not equation["typeset"]:
+            problems.append(f"equation #{equation['id']} is not typeset")
+    for reference in facts["references"]:
+        if not reference["resolves"]:
+            problems.append(f"link {reference['href']} ({reference['text']!r}) to an equation not on the page")
+        elif reference["samePage"] and not re.search(r"\d", reference["text"]):
+            problems.append(f"link {reference['href']} to an equation shows no number: {reference['text']!r}")
     return problems
 
 
@@ -458,3 +482,78 @@ def outside_assets(page: str) -> list[str]:
 
     Parser().feed(page)
     return found
+
+
+# ----------------------------------------------------------------------------- icons
+
+# Every Font Awesome icon of the page, drawn by the theme's icon fonts: the <i class="fa-...">
+# of the buttons, and the ::before/::after of the theme's own styles (admonitions, breadcrumbs,
+# external links). For each: its character, whether it shows (laid out, visible, not 0×0) and
+# whether the icon font holds its glyph: drawn on a canvas with the icon's font it must leave
+# ink, and not what a family that does not exist draws (a glyph cut from the font falls back).
+ICONS = r"""async () => {
+  const draw = (ch, font) => {
+    const c = document.createElement('canvas'); c.width = c.height = 40;
+    const x = c.getContext('2d'); x.font = font; x.textBaseline = 'top'; x.fillText(ch, 4, 4);
+    return x.getImageData(0, 0, 40, 40).data.filter((v, i) => i % 4 === 3).join(',');
+  };
+  const out = [];
+  for (const element of document.body.querySelectorAll('*')) {
+    for (const pseudo of ['::before', '::after']) {
+      const style = getComputedStyle(element, pseudo);
+      if (!/Font Awesome/.test(style.fontFamily)) continue;
+      const ch = (style.content || '').replace(/^"|"$/g, '');
+      if (!ch || ch === 'none' || ch === 'normal') continue;
+      const font = `${style.fontStyle} ${style.fontWeight} 32px ${style.fontFamily}`;
+      await document.fonts.load(font, ch).catch(() => null);  // failed: no ink below
+      const glyph = draw(ch, font);
+      const box = element.getBoundingClientRect();
+      out.push({
+        classes: (typeof element.className === 'string' ? element.className : '').replace(/\s+/g, ' ').trim()
+          + (element.matches('[class*="fa-"]') ? '' : ' ' + element.tagName.toLowerCase() + pseudo),
+        character: ch.codePointAt(0).toString(16),
+        shown: element.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true }) && box.width > 0 && box.height > 0,
+        ink: /[1-9]/.test(glyph) && glyph !== draw(ch, `${style.fontStyle} ${style.fontWeight} 32px "no such font"`),
+        where: (element.closest('[id], button, a') || element).outerHTML.slice(0, 80),
+      });
+    }
+  }
+  return out;
+}"""
+
+
+def check_icons(icons: list[dict], must_show: tuple[str, ...] = ()) -> list[str]:
+    """No icon without its glyph; every icon whose classes hold one of must_show is shown."""
+    problems = [f"icon {i['classes']!r} has no glyph in the icon font (character {i['character']}) at {i['where']}"
+                for i in icons if not i["ink"]]
+    for name in must_show:
+        if not any(name in i["classes"].split() and i["shown"] for i in icons):
+            problems.append(f"no {name} icon shown")
+    return problems
+
+
+# ----------------------------------------------------------------------- the weight
+
+def transfer(browser, url: str) -> dict[str, int]:
+    """Every response of a first visit to url (a fresh context: empty cache), URL -> body bytes."""
+    context = browser.new_context(viewport=VIEWPORT)
+    context.set_default_timeout(TIMEOUT_MS)
+    sizes: dict[str, int] = {}
+
+    def finished(request):
+        response = request.response()
+        try:
+            size = len(response.body()) if response is not None else 0
+        except Exception:  # noqa: BLE001 - a body the browser no longer holds: its header says
+            size = int((response.headers or {}).get("content-length", 0)) if response is not None else 0
+        sizes[request.url] = sizes.get(request.url, 0) + size
+
+    try:
+        page = context.new_page()
+        page.on("requestfinished", finished)
+        page.goto(url, wait_until="load")
+        page.evaluate(SETTLE)
+        page.wait_for_load_state("networkidle")
+    finally:
+        context.close()
+    return sizes

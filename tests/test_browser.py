@@ -6,8 +6,10 @@ headless Chromium (Debian's /usr/bin/chromium, driven by Playwright for Python; 
 a browser that Playwright downloads) visits every page in turn. For every page of
 _toc.yml it checks that the page loads, logs no error to the console, requests
 nothing from another host (every request is recorded; only 127.0.0.1 is let through),
-that every maths element was typeset by MathJax 3 with no TeX left in the text, and
-that every image has a real alt text. It also clicks: a solution opens, an
+that every maths element was typeset (at build time, by MathJax in Node: no page loads a
+math engine) with no TeX left in the text, the numbered equations showing their numbers and
+the links to them resolving, and that every image has a real alt text. The icons show, in
+light and dark mode, from the theme's icon fonts (no Font Awesome script). It also clicks: a solution opens, an
 animation's slider changes its picture, the launch and download menus hold Binder,
 Colab and the .ipynb; and the search page finds "bias correction".
 
@@ -27,8 +29,11 @@ import pytest
 
 from book_toc import toc_files  # noqa: E402  (tests/ is on sys.path)
 from harness import (  # noqa: E402  (the shared harness: tests/harness.py)
+    ICONS,
     SCREENSHOTS,
+    SETTLE,
     Visit,
+    check_icons,
     check_loaded,
     check_maths,
     missing_alt,
@@ -104,12 +109,13 @@ def test_built_pages_reference_no_outside_assets(built_site):
             problems.append(f"{path.relative_to(built_site)}: {url}")
     assert not problems, report("assets fetched from another host", problems)
 
-    # MathJax is the site's own copy, whole: the entry point and the fonts it uses.
-    mathjax = built_site / "_static" / "mathjax"
-    assert (mathjax / "tex-mml-chtml.js").is_file(), "MathJax was not copied into _static/mathjax"
-    assert list((mathjax / "output" / "chtml" / "fonts" / "woff-v2").glob("*.woff")), "MathJax fonts missing"
-    # pydata-sphinx-theme's Font Awesome (icons) is local too.
-    assert list((built_site / "_static" / "vendor" / "fontawesome").rglob("*.woff2")), "Font Awesome webfonts missing"
+    # The maths is typeset at build time: MathJax's fonts are served, no math engine is.
+    static = built_site / "_static"
+    assert list((static / "mathjax" / "fonts").glob("*.woff")), "MathJax's CHTML fonts missing from _static/mathjax/fonts"
+    assert not list(static.rglob("tex-*.js")) and not list(static.rglob("*katex*.js")), "a math engine is served"
+    # pydata-sphinx-theme's Font Awesome webfonts (icons) are local too, and its script is gone.
+    assert list((static / "vendor" / "fontawesome").rglob("*.woff2")), "Font Awesome webfonts missing"
+    assert not (static / "scripts" / "fontawesome.js").exists(), "fontawesome.js is still served"
 
 
 # ----------------------------------------------------------------- every toc page
@@ -139,11 +145,8 @@ def test_page_requests_nothing_from_another_host(visit, entry):
 @pytest.mark.parametrize("entry", PAGES)
 def test_page_maths_is_typeset(visit, built_site, entry):
     seen = visit(entry)
-    problems = check_maths(seen.facts, (built_site / f"{entry}.html").read_text(encoding="utf8"))
+    problems = check_maths(seen.facts, (built_site / f"{entry}.html").read_text(encoding="utf8"), seen.requests)
     assert not problems, report(f"{entry}: maths not rendered", problems)
-    if seen.facts["math"]:
-        assert seen.facts["mathjaxVersion"].startswith("3."), seen.facts["mathjaxVersion"]
-        assert seen.facts["typeset"] >= seen.facts["math"]
 
 
 @pytest.mark.parametrize("entry", PAGES)
@@ -162,6 +165,59 @@ def test_launch_and_download_buttons(visit, entry):
     assert found.get("binder") and f"/learner?urlpath=lab/tree/{name}" in found["binder"], found
     assert found.get("colab") and found["colab"].endswith(f"/blob/learner/{name}"), found
     assert found.get("ipynb") and found["ipynb"].endswith(f"_editions/learner/{name}"), found
+
+
+def test_numbered_equations_and_their_references(visit):
+    """The chapters number their equations (Sphinx's numbers, beside the typeset formula) and link to them."""
+    seen = {entry: visit(entry).facts for entry in PAGES}
+    equations = sum(len(f["equations"]) for f in seen.values())
+    references = sum(len(f["references"]) for f in seen.values())
+    assert equations >= 10 and references >= 5, (equations, references)  # each one is checked in check_maths
+
+
+ICON_PAGE = "book/04_adam"  # a chapter: every kind of button the theme draws
+SHOWN_ICONS = ("fa-github", "fa-rocket", "fa-download", "fa-expand", "fa-magnifying-glass", "fa-bars", "fa-list")
+MENU_ICONS = {  # the header's drop-down menus: their icons show once opened
+    "Source repositories": ("fa-github", "fa-pencil-alt", "fa-lightbulb"),
+    "Launch interactive content": (),  # Binder's and Colab's logos are images (checked as images)
+    "Download this page": ("fa-file", "fa-file-pdf"),
+}
+SWITCH_ICONS = ("fa-sun", "fa-moon", "fa-circle-half-stroke")
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+def test_icons_show(browser, base_url, mode):
+    """Every icon of a chapter shows, without fontawesome.js: the header's, the menus' when opened,
+    the theme's own (admonitions, breadcrumbs), and the light/dark/auto switch's in each of its
+    three states. Each has its glyph in the theme's icon fonts (cut to the icons used)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=mode)
+    problems = []
+    try:
+        page = context.new_page()
+        page.goto(f"{base_url}{ICON_PAGE}.html", wait_until="load")
+        page.evaluate(SETTLE)
+        problems += check_icons(page.evaluate(ICONS), SHOWN_ICONS)
+        for label, names in MENU_ICONS.items():
+            page.locator(f'button[aria-label="{label}"]').first.click()
+            page.locator(".dropdown-menu.show").first.wait_for(state="visible")
+            problems += [f"{label} menu: {p}" for p in check_icons(page.evaluate(ICONS), names)]
+            page.keyboard.press("Escape")
+        switch = page.locator("button.theme-switch-button").first
+        states = set()
+        for _ in range(3):  # auto -> light -> dark (the order the theme cycles in)
+            shown = [i["classes"] for i in page.evaluate(ICONS) if i["shown"] and i["ink"]
+                     and set(i["classes"].split()) & set(SWITCH_ICONS)]
+            if len(shown) != 1:
+                problems.append(f"theme switch in mode {page.evaluate('document.documentElement.dataset.mode')!r} shows {shown}")
+            states.update(shown)
+            switch.click()
+        if len(states) != 3:
+            problems.append(f"the theme switch showed {sorted(states)}, not its three icons")
+        scripts = page.evaluate("[...document.scripts].map(s => s.src).filter(s => s.includes('fontawesome'))")
+        problems += [f"Font Awesome's script is loaded: {s}" for s in scripts]
+    finally:
+        context.close()
+    assert not problems, report(f"{ICON_PAGE} in {mode} mode: icons", problems)
 
 
 def test_the_downloadable_notebooks_are_served(built_site):
@@ -209,7 +265,13 @@ def test_search_finds_bias_correction(browser, base_url):
     with open_page(browser, base_url + "search.html?q=bias+correction", base_url) as (page, seen):
         page.locator("#search-results .search-summary").filter(has_text="found").wait_for()
         hits = [a.get_attribute("href") for a in page.locator("#search-results ul.search li a").all()]
+        page.wait_for_function("document.querySelectorAll('#search-results ul.search li p.context').length > 3")
+        excerpts = page.locator("#search-results ul.search li p.context").all_inner_texts()
     assert any(h and h.split("?")[0].endswith("book/intro.html") for h in hits), hits
+    # The excerpts are the pages' text, maths included: typeset at build time, it reads as
+    # symbols (the assistive MathML's text), never as the TeX it was written in.
+    tex = [e for e in excerpts if re.search(r"\\\(|\\\[|\\(?:frac|hat|beta|alpha|sqrt|mathbf|nabla)\b|\$", e)]
+    assert not tex, report("search excerpts showing TeX", tex)
     assert not seen.outside, seen.outside
     assert not seen.console_errors, seen.console_errors
 
@@ -224,6 +286,6 @@ def test_a_chapter_read_from_file_urls(browser, built_site):
     url = (built_site / f"{entry}.html").as_uri()
     with open_page(browser, url, "file:") as (page, seen):
         problems = check_loaded(seen, http=False)
-        problems += check_maths(seen.facts, (built_site / f"{entry}.html").read_text(encoding="utf8"))
+        problems += check_maths(seen.facts, (built_site / f"{entry}.html").read_text(encoding="utf8"), seen.requests)
         problems += seen.console_errors + [f"request to {u}" for u in seen.outside]
     assert not problems, report(f"{entry} from {url}", problems)

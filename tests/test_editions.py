@@ -157,6 +157,32 @@ def test_strip_glue_refuses_to_leave_broken_code():
         editions.strip_glue("for k in (1, 2):\n    remember(f'k{k}', k)\nelse:\n    remember('z', 0)\n")
 
 
+def test_cell_names_follow_pythons_scoping():
+    reads, defines = editions.cell_names(
+        "x = x + 1\ndef f(a):\n    return a * k\nfor i in range(3):\n    total = i\n"
+        "%matplotlib inline\nys = [z * w for z in zs]\nimport numpy as np\nclass C:\n    size = n"
+    )
+    assert reads == {"x", "k", "range", "get_ipython", "w", "zs", "n"}   # not a, i, z (bound where read)
+    assert defines == {"x", "f", "i", "total", "ys", "np", "C"}
+
+
+def test_an_edition_that_leaves_out_what_a_later_cell_reads_is_an_error():
+    nb = chapter()
+    # the solution (left out of the learner edition) defines a helper that a later cell uses
+    solution = next(c for c in nb.cells if c.cell_type == "code" and "new = theta" in c.source)
+    solution.source += "\n\n\ndef helper(theta):\n    return 2 * theta"
+    nb.cells.append(nbformat.v4.new_code_cell("print(helper(1.0))"))
+    with pytest.raises(editions.EditionError, match=(
+            r"code cell 7 reads 'helper', which only code cell 5 defines, and that cell is not in the edition")):
+        editions.make_edition(nb, "learner", page(nb))
+    assert "helper" in json.dumps(editions.make_edition(nb, "instructor", page(nb)))  # it keeps the solution
+    # defined again by a cell the edition keeps, or only a parameter of a kept function: nothing is lost
+    nb.cells.insert(-1, nbformat.v4.new_code_cell("def helper(theta):\n    return theta + theta"))
+    editions.make_edition(nb, "learner", page(nb))
+    nb.cells[-2:] = [nbformat.v4.new_code_cell("def twice(helper):\n    return helper(helper)")]
+    editions.make_edition(nb, "learner", page(nb))
+
+
 @pytest.mark.parametrize(
     ("markdown", "message"),
     [
@@ -255,24 +281,78 @@ def test_site_edition_links_point_at_pages_and_anchors_that_exist(built, entry, 
     assert not missing, f"{entry}: links to no page or anchor of the site: {sorted(missing)[:5]}"
 
 
-@pytest.mark.site
-@pytest.mark.notebooks
-@pytest.mark.parametrize("entry", CHAPTERS)
-def test_site_learner_edition_runs_top_to_bottom_with_the_stubs_unfilled(built, entry, tmp_path):
-    """What a learner gets must run with "Run all" before a single exercise is done."""
+# What a learner gets must run with "Run all" before a single exercise is done. Every cell of
+# an edition is a cell of its chapter, which nbval runs; what the edition changes is which
+# cells are there: the build refuses an edition whose cells read a name that only a cell it
+# left out defines (course_editions.names_lost, tested above). So here the check cells run
+# on their stubs, with the cells they need, for every chapter in one kernel; and one chapter's
+# learner edition runs whole, the ground truth of that reasoning.
+WHOLE_RUN = "book/03_adagrad_rmsprop"
+
+
+def needed_cells(nb, targets: list) -> list:
+    """The code cells of ``nb`` that the ``targets`` need (by the names they read), targets included, in order."""
+    code = [cell for cell in nb.cells if cell.cell_type == "code"]
+    names = [editions.cell_names(cell.source) for cell in code]
+    chosen, wanted = set(), [code.index(target) for target in targets]
+    while wanted:
+        index = wanted.pop()
+        if index in chosen:
+            continue
+        chosen.add(index)
+        for name in names[index][0]:
+            definer = next((j for j in range(index - 1, -1, -1) if name in names[j][1]), None)
+            if definer is not None:
+                wanted.append(definer)
+    return [code[index] for index in sorted(chosen)]
+
+
+def execute(nb, folder: Path, what: str):
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
-    learner = read(built, "learner", entry)
-    client = NotebookClient(learner, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}})
+    client = NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(folder)}})
     try:
         client.execute()
     except CellExecutionError as error:
-        pytest.fail(f"{entry}: the learner edition stops with an error:\n{str(error)[-1500:]}", pytrace=False)
-    for cell in learner.cells:
-        if cell.cell_type == "code" and editions.checked_function(cell.source):
-            shown = json.dumps(cell.outputs)
-            assert "not written yet" in shown, f"{entry}: {cell.source!r} on its stub said {shown[:300]}"
+        pytest.fail(f"{what} stops with an error:\n{str(error)[-1500:]}", pytrace=False)
+
+
+def test_needed_cells_follow_the_names_back():
+    cells = [nbformat.v4.new_code_cell(s) for s in (
+        "import numpy as np", "a = np.ones(2)", "b = 3", "def f(x):\n    return x * a", "print(b)", "f(1)")]
+    nb = nbformat.v4.new_notebook(cells=cells)
+    assert [c.source for c in needed_cells(nb, [cells[5]])] == [
+        "import numpy as np", "a = np.ones(2)", "def f(x):\n    return x * a", "f(1)"]
+
+
+@pytest.mark.site
+@pytest.mark.notebooks
+def test_site_learner_editions_check_cells_say_not_written_yet(built, tmp_path):
+    cells, checks = [], []
+    for entry in CHAPTERS:
+        learner = read(built, "learner", entry)
+        targets = [c for c in learner.cells if c.cell_type == "code" and editions.checked_function(c.source)]
+        cells.append(nbformat.v4.new_code_cell("%reset -f"))   # each chapter from an empty namespace
+        for cell in needed_cells(learner, targets):
+            cells.append(nbformat.v4.new_code_cell(cell.source))
+            if cell in targets:
+                checks.append((entry, cells[-1]))
+    assert {entry for entry, _ in checks} >= {e for e in CHAPTERS if e.rsplit("/", 1)[1][:2].isdigit()}
+    execute(nbformat.v4.new_notebook(cells=cells), tmp_path, "the check cells of the learner editions")
+    for entry, cell in checks:
+        shown = json.dumps(cell.outputs)
+        assert "not written yet" in shown, f"{entry}: {cell.source!r} on its stub said {shown[:300]}"
+
+
+@pytest.mark.site
+@pytest.mark.notebooks
+def test_site_learner_edition_runs_top_to_bottom_with_the_stubs_unfilled(built, tmp_path):
+    assert WHOLE_RUN in CHAPTERS
+    learner = read(built, "learner", WHOLE_RUN)
+    execute(learner, tmp_path, f"{WHOLE_RUN}: the learner edition")
+    checked = [c for c in learner.cells if c.cell_type == "code" and editions.checked_function(c.source)]
+    assert checked and all("not written yet" in json.dumps(c.outputs) for c in checked)
 
 
 @pytest.mark.site

@@ -99,28 +99,27 @@ plt.show()"""
 
 def run_pytest(folder: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "scratch.ipynb", "-q", "-p", "no:cacheprovider", *args],
+        [sys.executable, "-m", "pytest", "-q", "-rf", "-p", "no:cacheprovider", *args],
         cwd=folder, capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL,
     )
 
 
 @pytest.mark.notebooks
 def test_a_changed_stored_figure_fails_and_an_untouched_one_passes(tmp_path):
-    # a project of its own: this repository's conftest.py and figure check, one notebook
+    # a project of its own: this repository's conftest.py and figure check, and two copies of one
+    # executed notebook, one untouched and one with a pixel of its stored figure changed, run
+    # together (one pytest, as in the suite), then the changed one alone with a tolerance
     shutil.copy(ROOT / "conftest.py", tmp_path / "conftest.py")
     (tmp_path / "tests").mkdir()
     for name in ("nbval_figures.py", "nbval_sanitize.cfg"):
         shutil.copy(ROOT / "tests" / name, tmp_path / "tests" / name)
     (tmp_path / "pytest.ini").write_text("[pytest]\n", encoding="utf8")
-    path = tmp_path / "scratch.ipynb"
-    nbformat.write(new_notebook(cells=[new_markdown_cell("# Scratch"), new_code_cell(FIGURE_CELL)]), path)
-    execute_notebooks.execute(path)
+    untouched, altered = tmp_path / "untouched.ipynb", tmp_path / "scratch.ipynb"
+    nbformat.write(new_notebook(cells=[new_markdown_cell("# Scratch"), new_code_cell(FIGURE_CELL)]), untouched)
+    execute_notebooks.execute(untouched)
+    shutil.copy(untouched, altered)
 
-    untouched = run_pytest(tmp_path)
-    assert untouched.returncode == 0, untouched.stdout + untouched.stderr
-    assert "figures: 1 re-drawn notebook figures compared" in untouched.stdout
-
-    nb = nbformat.read(path, as_version=4)
+    nb = nbformat.read(altered, as_version=4)
     output = next(o for o in nb.cells[1].outputs if "image/png" in o.get("data", {}))
     drawn = pixels(base64.b64decode(output.data["image/png"]))
     image = drawn.copy()
@@ -128,18 +127,22 @@ def test_a_changed_stored_figure_fails_and_an_untouched_one_passes(tmp_path):
     height, width, _ = image.shape
     rms = math.sqrt(np.sum((image.astype(float) - drawn) ** 2) / image.size)
     output.data["image/png"] = base64.b64encode(png(image)).decode("ascii")
-    nbformat.write(nb, path)
+    nbformat.write(nb, altered)
 
-    altered = run_pytest(tmp_path)
-    assert altered.returncode == 1, altered.stdout + altered.stderr
-    assert "scratch.ipynb, cell 1 (nbval's Cell 0): the stored figures are not what the cell draws now" in altered.stdout
-    assert f"figure 1: 1 of {width * height} pixels differ" in altered.stdout
-    assert f"RMS difference {rms:.3f} (0..255)" in altered.stdout
-    diffs = tmp_path / "_build" / "figure-diffs" / "scratch"
-    assert sorted(p.name for p in diffs.iterdir()) == [
+    both = run_pytest(tmp_path, untouched.name, altered.name)
+    assert both.returncode == 1, both.stdout + both.stderr
+    assert "1 failed, 1 passed" in both.stdout, both.stdout   # the untouched notebook passes beside it
+    assert "FAILED scratch.ipynb::Cell 0" in both.stdout and "FAILED untouched.ipynb" not in both.stdout
+    assert "figures: 2 re-drawn notebook figures compared" in both.stdout
+    assert "scratch.ipynb, cell 1 (nbval's Cell 0): the stored figures are not what the cell draws now" in both.stdout
+    assert f"figure 1: 1 of {width * height} pixels differ" in both.stdout
+    assert f"RMS difference {rms:.3f} (0..255)" in both.stdout
+    diffs = tmp_path / "_build" / "figure-diffs"
+    assert sorted(p.name for p in diffs.iterdir()) == ["scratch"]   # nothing for the untouched one
+    assert sorted(p.name for p in (diffs / "scratch").iterdir()) == [
         "cell001-figure1-fresh.png", "cell001-figure1-side-by-side.png", "cell001-figure1-stored.png",
     ]
-    assert (diffs / "cell001-figure1-stored.png").read_bytes() == png(image)
+    assert (diffs / "scratch" / "cell001-figure1-stored.png").read_bytes() == png(image)
 
-    tolerated = run_pytest(tmp_path, f"--figure-tolerance={rms * 1.01}")
+    tolerated = run_pytest(tmp_path, altered.name, f"--figure-tolerance={rms * 1.01}")
     assert tolerated.returncode == 0, tolerated.stdout + tolerated.stderr

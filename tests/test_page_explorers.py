@@ -8,7 +8,7 @@ browser's paths are compared with :func:`descent.minimize` for random
 settings, to 1e-9 relative; a slider moved with the keyboard changes the
 paths, a click on the contours moves the start, and stepping shows the
 numbers of one update. Without Playwright or Chromium these tests skip (fail
-under CI). The built site's pages are checked the same way in
+under CI; the `browser` fixture). The built site's pages are checked the same way in
 ``test_site_pages_with_explorers_are_live``.
 """
 
@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import shutil
 
 import matplotlib
@@ -27,7 +26,6 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import descent  # noqa: E402
-from book_toc import in_ci  # noqa: E402
 from descent.explorers import DECLARATIONS, OBJECTIVES  # noqa: E402
 from descent.page import STATIC_FILES, page_explorer, static_folder  # noqa: E402
 
@@ -42,22 +40,8 @@ def bundles():
     return {name: page_explorer(name)._repr_html_() for name in NAMES}
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        sync_playwright = None
-    executable = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-    if sync_playwright is None or not os.access(executable, os.X_OK):
-        reason = "Playwright for Python or Chromium is missing (tests never download a browser)"
-        if in_ci():
-            pytest.fail(f"CI is set but {reason}", pytrace=False)
-        pytest.skip(reason)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox", "--disable-gpu"])
-        yield browser
-        browser.close()
+# The browser: the `browser` fixture of tests/conftest.py (one headless Chromium for the session,
+# skipped with the reason where missing, failing under CI), which marks these tests `browser`.
 
 
 def open_offline(browser, url, viewport=(1100, 900)):
@@ -80,7 +64,7 @@ def open_offline(browser, url, viewport=(1100, 900)):
 
 
 @pytest.fixture(scope="module")
-def page(chromium, bundles, tmp_path_factory):
+def page(browser, bundles, tmp_path_factory):
     folder = tmp_path_factory.mktemp("explorers")
     for name in STATIC_FILES:
         shutil.copy(static_folder() / name, folder / name)
@@ -89,7 +73,7 @@ def page(chromium, bundles, tmp_path_factory):
         '<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">'
         '<link rel="stylesheet" href="descent-explorer.css"><script defer src="descent-explorer.js"></script>'
         f"</head><body>{body}</body></html>", encoding="utf8")
-    page = open_offline(chromium, (folder / "index.html").as_uri())
+    page = open_offline(browser, (folder / "index.html").as_uri())
     yield page
     assert not page.errors, page.errors
     assert not page.outside, page.outside
@@ -177,17 +161,15 @@ def test_each_bundle_is_light(bundles):
     assert max(sizes.values()) < 400_000, sizes  # a page stays under its 2 MB budget with room to spare
 
 
-def test_every_default_is_declared_once_and_used_by_widget_animation_and_page():
-    from descent import animations, widgets
+def test_every_default_is_declared_once_and_used_by_widget_and_page():
+    from descent import widgets
 
     momentum = DECLARATIONS["momentum"].control("lr").default
     assert widgets.momentum_explorer().controls["lr"].value == momentum
-    assert animations.momentum_animation([0.5], steps=5).frames[0]["lr"] == momentum
     assert page_explorer("momentum").settings["lr"] == momentum
-    # the general explorer's learning rates follow its objective, in the kernel, the animation and the page
+    # the general explorer's learning rates follow its objective, in the kernel and the page
     himmelblau = OBJECTIVES["Himmelblau"]
     assert widgets.explore("Himmelblau").controls["lr_adaptive"].value == himmelblau.lr_adaptive
-    assert animations.explore_animation(frames=2, steps=10).frames[0]["lr_adaptive"] == himmelblau.lr_adaptive
     assert page_explorer("explore", objective="Himmelblau").settings["lr_adaptive"] == himmelblau.lr_adaptive
 
 
@@ -312,9 +294,9 @@ def test_stepping_shows_one_update_and_adams_moments(page):
     assert not table.is_visible()
 
 
-def test_phone_width_keeps_the_explorer_inside_the_screen(chromium, page):
+def test_phone_width_keeps_the_explorer_inside_the_screen(browser, page):
     url = page.url
-    phone = open_offline(chromium, url, viewport=(375, 740))
+    phone = open_offline(browser, url, viewport=(375, 740))
     try:
         overflow = phone.evaluate("""() => [...document.querySelectorAll('.descent-explorer')].map(e => {
             const plot = e.querySelector('svg.descent-explorer-plot').getBoundingClientRect();
@@ -343,7 +325,7 @@ def test_chapters_show_a_page_explorer_on_the_site_and_the_widget_to_learners(re
         assert kernel and all("learner-only" in tags for tags in kernel), f"{entry}: widget cells not learner-only"
 
 
-def test_site_pages_with_explorers_are_live(site, chromium):
+def test_site_pages_with_explorers_are_live(site, browser):
     """Every explorer the built site shows runs offline, and agrees with minimize (after re-execution)."""
     result, html, _ = site
     if result.returncode != 0:
@@ -366,7 +348,7 @@ def test_site_pages_with_explorers_are_live(site, chromium):
     for path in pages:
         assert "_static/descent-explorer.js" in path.read_text(encoding="utf8")
         url = f"http://127.0.0.1:{server.server_port}/{path.relative_to(html).as_posix()}"
-        live = open_offline(chromium, url)
+        live = open_offline(browser, url)
         try:
             states = live.evaluate("[...document.querySelectorAll('.descent-explorer')]"
                                    ".map(e => e.descentExplorer.state())")

@@ -1,8 +1,13 @@
-"""The weight budget of the built site: no page over 2 MB, the whole site under 30 MB.
+"""The weight budget of the built site: what a first visit downloads, and the whole site under 30 MB.
 
-A page's weight is its HTML (animations embed their frames there) plus the
-images it shows from _images/; the theme's scripts, styles and fonts are
-shared by every page and cached, so they count once, in the site total.
+Measured in Chromium over the served site (`base_url`), one fresh browser context per page of
+_toc.yml (an empty cache): every response's body is summed. A first visit to any page
+transfers at most 2.5 MB in all (its HTML, figures, the theme's styles, scripts and fonts,
+MathJax's fonts), and the page's own HTML plus its figures (_images/) at most 1.5 MB
+(MB = 2**20 bytes). The maths is typeset at build time (no math engine is loaded), the icons
+come from the theme's fonts cut to the icons used (no fontawesome.js) and the figures are
+re-encoded losslessly: tools/offline_assets. Without the browser, `page_weight` sums a page's
+file and its images' files.
 """
 
 from __future__ import annotations
@@ -13,6 +18,12 @@ from urllib.parse import unquote
 
 import pytest
 
+from book_toc import toc_files
+from harness import transfer
+
+PAGES = toc_files()
+FIRST_VISIT_BUDGET = 2.5 * 1024**2  # everything a first visit downloads
+OWN_BUDGET = 1.5 * 1024**2  # the page's HTML and its figures
 PAGE_BUDGET = 2 * 1024**2
 SITE_BUDGET = 30 * 1024**2
 IMG_SRC = re.compile(r'<img[^>]*\ssrc="([^"#?]+)"')
@@ -39,21 +50,37 @@ def test_page_weight_counts_html_and_images(tmp_path):
     assert page_weight(page) == page.stat().st_size + 1000
 
 
-@pytest.fixture(scope="module")
-def html(site):
-    result, html_dir, _ = site
-    if result.returncode != 0:
-        pytest.fail("the site build failed: see test_site_builds_without_warnings")
-    return html_dir
+def _megabytes(size: float) -> str:
+    return f"{size / 1024**2:.2f} MB"
 
 
-def test_no_page_exceeds_the_budget(html):
-    weights = {p.relative_to(html).as_posix(): page_weight(p) for p in html.rglob("*.html")}
+@pytest.mark.parametrize("entry", PAGES)
+def test_a_first_visit_is_within_the_budget(browser, built_site, base_url, entry):
+    sizes = transfer(browser, f"{base_url}{entry}.html")
+    page_url = f"{base_url}{entry}.html"
+    assert page_url in sizes, f"{entry}: the page itself was not recorded ({len(sizes)} responses)"
+    own = {u: n for u, n in sizes.items() if u == page_url or "/_images/" in u}
+    total, own_total = sum(sizes.values()), sum(own.values())
+
+    def biggest(items: dict) -> str:
+        top = sorted(items.items(), key=lambda item: -item[1])[:8]
+        return "\n  ".join(f"{_megabytes(n)}  {u.removeprefix(base_url)}" for u, n in top)
+
+    assert total <= FIRST_VISIT_BUDGET, (
+        f"{entry}: a first visit transfers {_megabytes(total)} in {len(sizes)} responses, over "
+        f"{_megabytes(FIRST_VISIT_BUDGET)}; the biggest:\n  {biggest(sizes)}")
+    assert own_total <= OWN_BUDGET, (
+        f"{entry}: its HTML and figures weigh {_megabytes(own_total)}, over {_megabytes(OWN_BUDGET)}; "
+        f"the biggest:\n  {biggest(own)}")
+
+
+def test_no_page_exceeds_the_budget(built_site):
+    weights = {p.relative_to(built_site).as_posix(): page_weight(p) for p in built_site.rglob("*.html")}
     heavy = {name: f"{w / 1024**2:.2f} MB" for name, w in weights.items() if w > PAGE_BUDGET}
     assert not heavy, f"pages over {PAGE_BUDGET / 1024**2:.0f} MB: {heavy}"
     assert len(weights) >= 8
 
 
-def test_site_is_under_the_budget(html):
-    total = sum(p.stat().st_size for p in html.rglob("*") if p.is_file())
+def test_site_is_under_the_budget(built_site):
+    total = sum(p.stat().st_size for p in built_site.rglob("*") if p.is_file())
     assert total < SITE_BUDGET, f"the built site is {total / 1024**2:.1f} MB, over {SITE_BUDGET / 1024**2:.0f} MB"

@@ -3,12 +3,10 @@
 An explorer is a :class:`Declaration`: which objective it shows, which runs
 it draws (an optimizer class of :mod:`descent` and its keyword arguments per
 label), its start θ_0 and number of steps, and its :class:`Control` s (name,
-label, range, step, default, format). Three things are built from these
+label, range, step, default, format). Two things are built from these
 declarations:
 
 - the kernel explorers of :mod:`descent.widgets` (one ipywidget per control),
-- the static animations of :mod:`descent.animations` (one frame per value of
-  one control, the other controls at their defaults),
 - the page explorers of :mod:`descent.page` (sliders in the reader's browser,
   with the update rules ported to JavaScript), which read the same
   declaration as JSON.
@@ -276,7 +274,7 @@ def explore_settings(objective, optimizers, **given) -> dict:
 
     ``lr``, ``lr_adaptive`` and ``x0`` default to what :data:`OBJECTIVES`
     gives the objective (:data:`OTHER_OBJECTIVE` for any other objective);
-    the kernel explorer and the animation both start from here.
+    the kernel explorer and the page explorer both start from here.
     """
     named = isinstance(objective, str)
     setup = OBJECTIVES.get(objective) if named else None

@@ -7,8 +7,8 @@ titles) are made once, with the vocabulary of :mod:`descent.plots`;
 moves the artists to the new runs with ``set_data``/``set_text`` and
 returns the runs, ``{label: Run}``; ``scene.draw()`` renders it on its Agg
 canvas, redrawing only what moved (:meth:`Scene.draw`). The kernel explorers
-(:mod:`descent.widgets`) and the static animations
-(:mod:`descent.animations`) drive the same scenes.
+(:mod:`descent.widgets`) drive them; the site's page explorers
+(:mod:`descent.page`) draw the same runs in the reader's browser.
 
 ==========================  =======================================  ====================================
 scene                       declaration (:mod:`descent.explorers`)   what it draws
@@ -50,9 +50,7 @@ class Scene:
     changes: other axis limits, or a new ``version`` (bumped by a scene when
     it redraws contours or a legend). That is what keeps a live explorer's
     redraw fast. Axes in ``_autoscaled`` get y-limits fitted to the picture
-    (whole decades, kept while the curves fit them: see :meth:`_set_ylim`),
-    unless :meth:`freeze` has fixed them (animations: the same limits in
-    every frame).
+    (whole decades, kept while the curves fit them: see :meth:`_set_ylim`).
     """
 
     fig = None
@@ -60,18 +58,7 @@ class Scene:
     version = 0
     relayout = False  # True: place the axes again at the next full draw (new tick labels, say)
     _autoscaled: list = []
-    _frozen: dict = {}
     _background = _background_key = None
-    _memo = None  # {(objective, start, optimizer, steps): Run} while an animation is made
-
-    def minimize(self, f, x0, optimizer, steps: int):
-        """:func:`descent.minimize`, remembered while :func:`animate` shows every frame twice."""
-        if self._memo is None:
-            return minimize(f, x0, optimizer, steps)
-        key = (id(f), np.asarray(x0, dtype=float).tobytes(), optimizer, steps)
-        if key not in self._memo:
-            self._memo[key] = minimize(f, x0, optimizer, steps)
-        return self._memo[key]
 
     def show(self, **settings) -> dict:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -118,28 +105,13 @@ class Scene:
             if artist.get_visible():
                 self.fig.draw_artist(artist)
 
-    def freeze(self, frames: list) -> None:
-        """Fix the y-limits of the autoscaled axes to what ``frames`` (a list of settings) need together."""
-        self._frozen = {}
-        limits = {}
-        for settings in frames:
-            self.show(**settings)
-            for ax in self._autoscaled:
-                lo, hi = ax.get_ylim()
-                old = limits.get(ax, (lo, hi))
-                limits[ax] = (min(old[0], lo), max(old[1], hi))
-        self._frozen = limits
-
     def _set_ylim(self, ax, lo: float, hi: float) -> None:
-        """Show at least [lo, hi]: the frozen limits if any, else keep the current ones while they fit.
+        """Show at least [lo, hi]: keep the current limits while they fit.
 
         Keeping them while [lo, hi] fits and fills enough of them (within
         a factor 2.5 on a linear axis, 8 decades on a log axis) means that
         most changes of a slider keep the background, which is redrawn fast.
         """
-        if ax in self._frozen:
-            ax.set_ylim(self._frozen[ax])
-            return
         low, high = ax.get_ylim()
         if self._background is not None and low <= lo and hi <= high:
             if ax.get_yscale() == "log":
@@ -233,7 +205,7 @@ class ExploreScene(Scene):
         self._set_objective(objective)
         if x0 is None or y0 is None:
             x0, y0 = OBJECTIVES[objective].x0 if isinstance(objective, str) else OTHER_OBJECTIVE["x0"]
-        runs = {name: self.minimize(self.objective, (x0, y0), opt, steps) for name, opt in built.items()}
+        runs = {name: minimize(self.objective, (x0, y0), opt, steps) for name, opt in built.items()}
         for name, artists in self.paths.items():
             artists.set_visible(name in runs)
             if name in runs:
@@ -299,7 +271,7 @@ class LRLimitScene(Scene):
     def show(self, *, ratio) -> dict:
         ratio = self.declaration.control("ratio").check(ratio)
         lr = ratio * gd_lr_limit(self.f.L)
-        run = self.minimize(self.f, self.x0, GradientDescent(lr=lr), self.steps)
+        run = minimize(self.f, self.x0, GradientDescent(lr=lr), self.steps)
         points = run.points if self.dim == 2 else np.column_stack([run.points[:, 0], run.losses])
         self.gd.set_run(run, points=points)
         rho = gd_rate(lr, self.f.mu, self.f.L)
@@ -363,7 +335,7 @@ class MomentumScene(Scene):
 
     def show(self, *, beta, lr) -> dict:
         settings = self.declaration.settings(beta=beta, lr=lr)
-        runs = {label: self.minimize(self.f, self.x0, optimizer, self.steps)
+        runs = {label: minimize(self.f, self.x0, optimizer, self.steps)
                 for label, optimizer in self.declaration.optimizers(settings).items()}
         for label, run in runs.items():
             self.paths[label].set_run(run)
@@ -438,7 +410,7 @@ class RMSPropScene(Scene):
         runs = {}
         for name, f, artists in (("aligned", self.aligned, self.paths_a), ("turned", self.rotated, self.paths_r)):
             for (label, optimizer), drawn in zip(optimizers.items(), artists):
-                runs[f"{label}, {name}"] = self.minimize(f, starts[name], optimizer, self.steps)
+                runs[f"{label}, {name}"] = minimize(f, starts[name], optimizer, self.steps)
                 drawn.set_run(runs[f"{label}, {name}"])
         self._fit_losses(self.ax_loss, runs.values())
         where = "√(v + ε)" if eps_inside_sqrt else "√v + ε"
@@ -492,7 +464,7 @@ class AdamBiasScene(Scene):
 
     def show(self, *, beta2, bias_correction=None) -> dict:
         settings = self.declaration.settings(beta2=beta2)
-        runs = {label: self.minimize(self.f, self.x0, optimizer, self.steps)
+        runs = {label: minimize(self.f, self.x0, optimizer, self.steps)
                 for label, optimizer in self.declaration.optimizers(settings).items()}
         for flag, label in self.LABELS.items():
             run = runs[label]

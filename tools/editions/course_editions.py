@@ -46,10 +46,13 @@ is numbered twice.
 from __future__ import annotations
 
 import ast
+import builtins
 import copy
+import functools
 import json
 import os
 import re
+import symtable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -480,6 +483,104 @@ def checked_function(source: str):
     return None
 
 
+# --------------------------------------------------------------------------------------
+# What an edition's cells need from the cells it leaves out.
+#
+# An edition drops cells of the chapter (solutions, glue, site-only cells) and keeps the
+# others as they are, and nbval runs every one of them in the chapter itself. What an
+# edition can break is the flow of names: a kept cell that reads a name only a dropped
+# cell defines stops with a NameError in the learner's "Run all". That is checked here,
+# at every build, on the cells' code: each top-level statement in order, with Python's own
+# scoping (symtable), so a function's parameters and locals are not taken for names it
+# needs, while the globals it reads are.
+
+# Names a kernel provides besides the builtins.
+KERNEL_NAMES = frozenset({"get_ipython", "display", "In", "Out", "exit", "quit", "_", "__", "___"})
+
+
+def _global_reads(table) -> set:
+    """Names the nested scopes of ``table`` (functions, classes, comprehensions) read as globals."""
+    names = set()
+    for child in table.get_children():
+        names |= {s.get_name() for s in child.get_symbols() if s.is_referenced() and s.is_global()}
+        names |= _global_reads(child)
+    return names
+
+
+def _global_writes(table) -> set:
+    """Names the nested scopes of ``table`` assign after declaring them ``global``."""
+    names = set()
+    for child in table.get_children():
+        names |= {s.get_name() for s in child.get_symbols() if s.is_declared_global() and s.is_assigned()}
+        names |= _global_writes(child)
+    return names
+
+
+def cell_names(source: str) -> tuple:
+    """(names the cell reads before defining them, names it defines), for a code cell.
+
+    Statement by statement: ``x = x + 1`` reads ``x``; ``def f(a): return a * k`` defines ``f``
+    and reads ``k`` (not ``a``). IPython's magics are read as the calls IPython makes of them.
+    """
+    try:
+        tree = ast.parse(_ipython_transformer().transform_cell(source))
+    except SyntaxError:
+        return set(), set()
+    reads, defines = set(), set()
+    for statement in tree.body:
+        table = symtable.symtable(ast.unparse(statement), "<cell>", "exec")
+        symbols = table.get_symbols()
+        bound = {s.get_name() for s in symbols if s.is_assigned() or s.is_imported()}
+        used = {s.get_name() for s in symbols if s.is_referenced()}
+        if not isinstance(statement, ast.AugAssign):   # x += 1 reads x first; x = 1 does not
+            used -= bound - {s.get_name() for s in symbols if s.is_referenced() and _reads_before(statement, s.get_name())}
+        reads |= (used | _global_reads(table)) - defines
+        defines |= bound | _global_writes(table)
+    return reads, defines
+
+
+@functools.lru_cache(maxsize=1)
+def _ipython_transformer():
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    return TransformerManager()
+
+
+def _reads_before(statement, name: str) -> bool:
+    """Whether ``statement`` reads ``name`` where it has not bound it yet: in an assignment's value."""
+    value = getattr(statement, "value", None)
+    if isinstance(statement, (ast.Assign, ast.AnnAssign)) and value is not None:
+        return any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(value))
+    return isinstance(statement, (ast.For, ast.AsyncFor)) and any(
+        isinstance(n, ast.Name) and n.id == name for n in ast.walk(statement.iter))
+
+
+def names_lost(chapter, edition) -> list:
+    """What ``edition``'s code cells read that only cells it left out of ``chapter`` define.
+
+    Both are notebooks; an edition's cells carry the id of the chapter cell they come from
+    (the edition's own source is the one read). Returns one sentence per problem.
+    """
+    kept = {cell.get("id"): cell for cell in edition.cells if cell.cell_type == "code"}
+    available = set(dir(builtins)) | KERNEL_NAMES
+    only_in_dropped, problems = {}, []
+    code_cells = [cell for cell in chapter.cells if cell.cell_type == "code"]
+    for number, cell in enumerate(code_cells, start=1):
+        if cell.get("id") in kept:
+            reads, defines = cell_names(kept[cell.get("id")].source)
+            for name in sorted(reads - available):
+                if name in only_in_dropped:
+                    problems.append(f"code cell {number} reads {name!r}, which only code cell "
+                                    f"{only_in_dropped[name]} defines, and that cell is not in the edition")
+            available |= defines
+            for name in defines:
+                only_in_dropped.pop(name, None)
+        else:
+            for name in cell_names(cell.source)[1] - available:
+                only_in_dropped.setdefault(name, number)
+    return problems
+
+
 def with_solution_markers(solution: str) -> str:
     """The solution's function with its body between nbgrader's BEGIN/END SOLUTION markers."""
     node = defined_function(solution)
@@ -545,6 +646,10 @@ def make_edition(nb, edition: str, page: Page):
                 new.source = f"result = {source.strip()}\ndisplay(result)\nassert result.passed, result.message"
                 new.metadata["nbgrader"] = _nbgrader(f"{name}-check", solution=False, points=1)
         out.cells.append(new)
+    if edition != "instructor":   # the instructor edition keeps every cell
+        problems = names_lost(nb, out)
+        if problems:
+            raise EditionError("the cells it leaves out define what later cells need: " + "; ".join(problems))
     return out
 
 
