@@ -1,5 +1,11 @@
 """The printable book (`make pdf`, tools/pdf.py), read back with pypdf.
 
+The whole book takes a minute to print and half a minute to read back, a third of the
+suite's budget: the suite prints a sample instead, the intro (front matter), two chapters
+that hold exercises with solutions, figures, equations and a page explorer, and the
+bibliography, all through the same code. `BOOK_PDF=whole pytest tests/test_pdf.py` prints
+and checks the whole book (the Pages workflow does, before publishing it).
+
 The book is printed once per session from the site that tests/test_book.py builds
 (`built_site`) with the session's Chromium (`browser`), into a temporary folder (not
 into the shared site, whose weight tests/test_site_weight.py measures). What it must
@@ -15,6 +21,7 @@ broken book (test_checks_fail_on_a_book_missing_a_chapter).
 from __future__ import annotations
 
 import html as html_module
+import os
 import re
 import time
 import unicodedata
@@ -30,7 +37,11 @@ pypdf = pytest.importorskip("pypdf", reason="pypdf is in requirements.txt")
 import pdf as book_pdf  # noqa: E402  (tools/pdf.py)
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = toc_files()
+WHOLE = os.environ.get("BOOK_PDF", "") == "whole"
+SAMPLE = ("book/intro", "book/03_adagrad_rmsprop", "book/07_where_adam_fails", "book/bibliography")
+PAGES = toc_files() if WHOLE else [entry for entry in toc_files() if entry in SAMPLE]
+# what the site must show of the printed pages, so that the checks have something to find
+FEWEST_SOLUTIONS, FEWEST_FIGURES = (10, 20) if WHOLE else (2, 6)
 
 # TeX that MathJax would have typeset, the browser tests' pattern (tests/harness.py FACTS)
 RAW_TEX = re.compile(
@@ -247,7 +258,7 @@ def site_facts(built_site) -> Site:
 def printed(built_site, browser, tmp_path_factory) -> Printed:
     output = tmp_path_factory.mktemp("book") / book_pdf.PDF_NAME
     start = time.perf_counter()
-    book_pdf.build_pdf(built_site, output, browser=browser, log=lambda *args: None)
+    book_pdf.build_pdf(built_site, output, browser=browser, log=lambda *args: None, only=None if WHOLE else PAGES)
     return read_pdf(output, time.perf_counter() - start)
 
 
@@ -273,13 +284,13 @@ def test_no_raw_tex_in_the_text(printed, built_site):
 
 
 def test_solutions_are_printed_open(printed, site_facts):
-    assert sum(map(len, site_facts.solutions.values())) >= 10, "the site's solutions were not found in its HTML"
+    assert sum(map(len, site_facts.solutions.values())) >= FEWEST_SOLUTIONS, "the site's solutions were not found in its HTML"
     problems = check_solutions(printed, site_facts)
     assert not problems, "\n".join(problems)
 
 
 def test_figures_are_printed(printed, site_facts):
-    assert sum(site_facts.figures.values()) >= 20, "the site's figures were not found in its HTML"
+    assert sum(site_facts.figures.values()) >= FEWEST_FIGURES, "the site's figures were not found in its HTML"
     problems = check_figures(printed, site_facts)
     assert not problems, "\n".join(problems)
 
@@ -313,6 +324,12 @@ def test_site_links_to_the_book(built_site):
     assert "make pdf" in placeholder.pages[0].extract_text()
 
 
+def test_the_sample_is_pages_of_the_toc(tmp_path):
+    assert set(SAMPLE) <= set(toc_files()), "a page of the tests' sample is no longer in _toc.yml"
+    with pytest.raises(ValueError, match="only must name pages of _toc.yml; not in it: book/nowhere"):
+        book_pdf.build_pdf(tmp_path, only=["book/intro", "book/nowhere"])
+
+
 def test_placeholder_is_current(tmp_path):
     """book/_extra/course.pdf is what `python tools/pdf.py --placeholder` writes."""
     book_pdf.write_placeholder(tmp_path / "fresh.pdf")
@@ -322,8 +339,8 @@ def test_placeholder_is_current(tmp_path):
 
 def test_checks_fail_on_a_book_missing_a_chapter(printed, site_facts):
     """The book without one chapter (its pages and its outline entry) fails the checks."""
-    victim = site_facts.titles[4]
-    broken = printed.without(chapter_ranges(printed, site_facts)[PAGES[4]], victim)
+    victim = site_facts.titles[len(PAGES) // 2]
+    broken = printed.without(chapter_ranges(printed, site_facts)[PAGES[len(PAGES) // 2]], victim)
     assert len(broken.texts) < len(printed.texts)
     problems = check_chapters(broken, site_facts)
     assert any(victim in p for p in problems), problems

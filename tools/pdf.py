@@ -445,18 +445,25 @@ def write_placeholder(path: Path, root: Path = ROOT) -> None:
 # ------------------------------------------------------------------------------ building
 
 
-def build_pdf(site: Path, output: Path | None = None, *, browser=None, root: Path = ROOT, log=print) -> dict:
+def build_pdf(site: Path, output: Path | None = None, *, browser=None, root: Path = ROOT, log=print,
+              only: list[str] | None = None) -> dict:
     """Print the built site `site` into one PDF at `output` (default site/course.pdf); return its figures.
 
     `browser` is a Playwright Chromium to use (the tests pass theirs); without it, the
-    system's Chromium is launched for the build.
+    system's Chromium is launched for the build. `only` (toc entries, e.g. ["book/intro"])
+    prints a book of those pages alone, in the toc's order (the tests' sample).
     """
     site = Path(site)
     output = Path(output) if output else site / PDF_NAME
+    book = read_book(root)
+    if only is not None:
+        unknown = set(only) - {chapter.file for chapter in book.chapters}
+        if unknown:
+            raise ValueError(f"only must name pages of _toc.yml; not in it: {', '.join(sorted(unknown))}")
+        book.chapters = [chapter for chapter in book.chapters if chapter.file in only]
     if not (site / "index.html").is_file():
         raise SystemExit(f"no built site in {site} (build it first: `make site`)")
     started = time.perf_counter()
-    book = read_book(root)
     with served(site) as base, (nullcontext(browser) if browser is not None else launched_chromium()) as chromium:
         context = chromium.new_context(viewport={"width": TEXT_WIDTH_PX, "height": 1000}, color_scheme="light")
         context.set_default_timeout(TIMEOUT_MS)
