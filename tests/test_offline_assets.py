@@ -9,8 +9,8 @@ from types import SimpleNamespace
 
 import pytest
 
-import offline_assets
-from offline_assets import FetchError, Typesetter
+import course_offline_assets as offline_assets
+from course_offline_assets import FetchError, Typesetter
 
 # Node and MathJax start here (a few seconds): the site's build machinery, out of the unit loop.
 pytestmark = pytest.mark.site
@@ -98,8 +98,8 @@ def test_figures_are_re_encoded_without_changing_a_pixel(tmp_path):
     picture.save(stored, "PNG", compress_level=1)
     (images / "a.png").write_bytes(stored.getvalue())
     builder = SimpleNamespace(format="html")
-    offline_assets._optimise_figures(SimpleNamespace(builder=builder, outdir=str(tmp_path / "html")), None)
+    offline_assets._optimise_figures(SimpleNamespace(builder=builder, outdir=str(tmp_path / "html"), srcdir=str(tmp_path)), None)
     served = (images / "a.png").read_bytes()
     assert len(served) < len(stored.getvalue())
     assert offline_assets.same_pixels(served, stored.getvalue())
-    assert list((tmp_path / offline_assets.PNG_CACHE).glob("*.png"))  # the next build reuses it
+    assert list((tmp_path / "_build" / offline_assets.PNG_CACHE).glob("*.png"))  # the next build reuses it
