@@ -25,17 +25,15 @@ import re
 import shutil
 import subprocess
 import sys
-import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from book_toc import in_ci
+from book_toc import in_ci  # (also puts tools/ on sys.path)
+from local_browser import CHROMIUM_ARGS, CHROMIUM_CANDIDATES, chromium_executable, serve  # noqa: F401  (tools/, shared with make pdf)
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILD_OPTIONS = ["-W", "-n", "--keep-going"]  # every Sphinx warning fails the build, after reporting all
@@ -43,16 +41,6 @@ BUILD_TIMEOUT_SECONDS = 900
 SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR") or ROOT / "_build" / "screenshots")
 # The first screen of each page by default; FULL_SCREENSHOTS=1 for whole pages (4-5 s more per chapter).
 FULL_SCREENSHOTS = os.environ.get("FULL_SCREENSHOTS", "") not in ("", "0")
-# Debian's chromium first; a Chrome also works (GitHub's runners have one).
-CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 VIEWPORT = {"width": 1280, "height": 900}
 TIMEOUT_MS = 60_000  # per browser action; the machine may be busy
 
@@ -100,16 +88,6 @@ def scratch_book(folder: Path, root: str = "book/page") -> Path:
 # ------------------------------------------------------------------------- browser
 
 
-def chromium_executable() -> str | None:
-    """$CHROMIUM if set (only it), else the first of CHROMIUM_CANDIDATES found."""
-    chosen = os.environ.get("CHROMIUM")
-    for candidate in (chosen,) if chosen else CHROMIUM_CANDIDATES:
-        path = candidate and (candidate if os.path.isabs(candidate) else shutil.which(candidate))
-        if path and os.path.isfile(path) and os.access(path, os.X_OK):
-            return path
-    return None
-
-
 @contextmanager
 def launch_browser():
     """One headless Chromium (yielded); skips with the reason where it cannot, fails under CI."""
@@ -136,25 +114,6 @@ def launch_browser():
         )
         yield chromium
         chromium.close()
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the base class's name
-        pass
-
-
-@contextmanager
-def serve(folder: Path):
-    """Serve folder on 127.0.0.1 (a free port) from a thread; yield the base URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(folder)))
-    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
-
 
 # ----------------------------------------------------------------------- one visit
 

@@ -24,30 +24,24 @@ import argparse
 import datetime as _dt
 import html
 import io
-import os
 import re
-import shutil
 import subprocess
 import sys
-import threading
 import time
 import unicodedata
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from local_browser import CHROMIUM_ARGS, chromium_executable  # noqa: E402  (shared with the browser tests)
+from local_browser import serve as served  # noqa: E402
 from toc import toc_parts  # noqa: E402  (tools/toc.py, the one walker of _toc.yml)
 
 ROOT = Path(__file__).resolve().parent.parent
 PDF_NAME = "course.pdf"  # in the built site's root, where the intro page links
-CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
 # A4 with book/_static/print.css's @page margins (16 mm left and right): the width the
 # text is laid out in, in CSS pixels (96 per inch), so that what is measured before
 # printing (wide equations) is measured at the printed width.
@@ -245,16 +239,6 @@ def read_book(root: Path) -> Book:
     )
 
 
-def chromium_executable() -> str | None:
-    """$CHROMIUM if set, else the first of CHROMIUM_CANDIDATES found (as tests/harness.py looks)."""
-    chosen = os.environ.get("CHROMIUM")
-    for candidate in (chosen,) if chosen else CHROMIUM_CANDIDATES:
-        found = candidate and (candidate if os.path.isabs(candidate) else shutil.which(candidate))
-        if found and os.path.isfile(found) and os.access(found, os.X_OK):
-            return found
-    return None
-
-
 @contextmanager
 def launched_chromium():
     from playwright.sync_api import sync_playwright
@@ -269,24 +253,6 @@ def launched_chromium():
             yield browser
         finally:
             browser.close()
-
-
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the base class's name
-        pass
-
-
-@contextmanager
-def served(folder: Path):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(folder)))
-    thread = threading.Thread(target=server.serve_forever, name="pdf-site-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
 
 
 def _letters(text: str) -> str:

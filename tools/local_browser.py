@@ -1,0 +1,56 @@
+"""The system's Chromium and a folder served on 127.0.0.1: what the browser tests and the book's printing share.
+
+tests/harness.py (the browser tests) and tools/pdf.py (``make pdf``) both drive the
+system's Chromium through Playwright, never a browser that Playwright downloads, over
+the built site served from this machine only.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from contextlib import contextmanager
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+# Debian's chromium first; a Chrome also works (GitHub's runners have one).
+CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+def chromium_executable() -> str | None:
+    """$CHROMIUM if set (only it), else the first of CHROMIUM_CANDIDATES found."""
+    chosen = os.environ.get("CHROMIUM")
+    for candidate in (chosen,) if chosen else CHROMIUM_CANDIDATES:
+        path = candidate and (candidate if os.path.isabs(candidate) else shutil.which(candidate))
+        if path and os.path.isfile(path) and os.access(path, os.X_OK):
+            return path
+    return None
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the base class's name
+        pass
+
+
+@contextmanager
+def serve(folder: Path):
+    """Serve folder on 127.0.0.1 (a free port) from a thread; yield the base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(folder)))
+    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
