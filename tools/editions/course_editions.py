@@ -498,22 +498,22 @@ def checked_function(source: str):
 KERNEL_NAMES = frozenset({"get_ipython", "display", "In", "Out", "exit", "quit", "_", "__", "___"})
 
 
-def _global_reads(table) -> set:
-    """Names the nested scopes of ``table`` (functions, classes, comprehensions) read as globals."""
+def _nested_names(table, wanted) -> set:
+    """Names of the symbols for which ``wanted(symbol)`` holds, in the nested scopes of ``table``
+    (functions, classes, comprehensions), however deep."""
     names = set()
     for child in table.get_children():
-        names |= {s.get_name() for s in child.get_symbols() if s.is_referenced() and s.is_global()}
-        names |= _global_reads(child)
+        names |= {s.get_name() for s in child.get_symbols() if wanted(s)}
+        names |= _nested_names(child, wanted)
     return names
 
 
-def _global_writes(table) -> set:
-    """Names the nested scopes of ``table`` assign after declaring them ``global``."""
-    names = set()
-    for child in table.get_children():
-        names |= {s.get_name() for s in child.get_symbols() if s.is_declared_global() and s.is_assigned()}
-        names |= _global_writes(child)
-    return names
+def _read_as_global(symbol) -> bool:
+    return symbol.is_referenced() and symbol.is_global()
+
+
+def _assigned_as_global(symbol) -> bool:   # `global x` then `x = ...` in a function
+    return symbol.is_declared_global() and symbol.is_assigned()
 
 
 def cell_names(source: str) -> tuple:
@@ -533,9 +533,9 @@ def cell_names(source: str) -> tuple:
         bound = {s.get_name() for s in symbols if s.is_assigned() or s.is_imported()}
         used = {s.get_name() for s in symbols if s.is_referenced()}
         if not isinstance(statement, ast.AugAssign):   # x += 1 reads x first; x = 1 does not
-            used -= bound - {s.get_name() for s in symbols if s.is_referenced() and _reads_before(statement, s.get_name())}
-        reads |= (used | _global_reads(table)) - defines
-        defines |= bound | _global_writes(table)
+            used -= {name for name in bound if not _reads_before(statement, name)}
+        reads |= (used | _nested_names(table, _read_as_global)) - defines
+        defines |= bound | _nested_names(table, _assigned_as_global)
     return reads, defines
 
 
