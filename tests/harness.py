@@ -10,8 +10,9 @@ One copy of what several test files need:
   through Playwright, skipped with the reason where missing, failing under CI),
   `serve()` (a folder on 127.0.0.1), `open_page()` (one visit that records every
   request, console error and what the page shows), the interactions (`try_*`) and the
-  checks (`check_loaded`, `check_maths`, `check_icons`, `missing_alt`, `outside_assets`);
-  `transfer()`: what a first visit to a page downloads.
+  checks (`check_loaded`, `check_maths`, `check_icons`, `missing_alt`, `outside_assets`).
+  A visit is a first visit (a fresh browser context: an empty cache), so it also
+  records what the page downloads (`Visit.transfer`, for the weight budget).
 
 The fixtures built on them (`site`, `built_site`, `browser`, `base_url`,
 `no_pyplot_figures_left_open`) are in tests/conftest.py.
@@ -197,6 +198,8 @@ class Visit:
     outside: list[str] = field(default_factory=list)  # those not on the local server (blocked)
     failed: list[str] = field(default_factory=list)  # local ones that failed or got >= 400
     console_errors: list[str] = field(default_factory=list)
+    # what the first visit downloaded once the page had settled: URL -> bytes of the body
+    transfer: dict[str, int] = field(default_factory=dict)
     facts: dict = field(default_factory=dict)
     results: dict = field(default_factory=dict)  # of the interactions
     screenshot: Path | None = None
@@ -218,6 +221,7 @@ def open_page(browser, url: str, origin: str):
     context = browser.new_context(viewport=VIEWPORT)
     context.set_default_timeout(TIMEOUT_MS)
     pending: set = set()
+    downloaded: dict[str, int] = {}
 
     def on_request(request):
         visit.requests.append(request.url)
@@ -228,6 +232,12 @@ def open_page(browser, url: str, origin: str):
 
     def on_done(request):
         pending.discard(request)
+        response = request.response()
+        try:
+            size = len(response.body()) if response is not None else 0
+        except Exception:  # noqa: BLE001 - a body the browser no longer holds: its header says
+            size = int((response.headers or {}).get("content-length", 0)) if response is not None else 0
+        downloaded[request.url] = downloaded.get(request.url, 0) + size
 
     def on_failed(request):
         pending.discard(request)
@@ -266,6 +276,7 @@ def open_page(browser, url: str, origin: str):
             if not pending:
                 break
             page.wait_for_timeout(100)
+        visit.transfer = dict(downloaded)  # before any click or screenshot asks for more
         visit.facts = page.evaluate(FACTS)
         yield page, visit
     finally:
@@ -478,29 +489,3 @@ def check_icons(icons: list[dict], must_show: tuple[str, ...] = ()) -> list[str]
             problems.append(f"no {name} icon shown")
     return problems
 
-
-# ----------------------------------------------------------------------- the weight
-
-def transfer(browser, url: str) -> dict[str, int]:
-    """Every response of a first visit to url (a fresh context: empty cache), URL -> body bytes."""
-    context = browser.new_context(viewport=VIEWPORT)
-    context.set_default_timeout(TIMEOUT_MS)
-    sizes: dict[str, int] = {}
-
-    def finished(request):
-        response = request.response()
-        try:
-            size = len(response.body()) if response is not None else 0
-        except Exception:  # noqa: BLE001 - a body the browser no longer holds: its header says
-            size = int((response.headers or {}).get("content-length", 0)) if response is not None else 0
-        sizes[request.url] = sizes.get(request.url, 0) + size
-
-    try:
-        page = context.new_page()
-        page.on("requestfinished", finished)
-        page.goto(url, wait_until="load")
-        page.evaluate(SETTLE)
-        page.wait_for_load_state("networkidle")
-    finally:
-        context.close()
-    return sizes

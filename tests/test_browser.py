@@ -6,6 +6,7 @@ headless Chromium (Debian's /usr/bin/chromium, driven by Playwright for Python; 
 a browser that Playwright downloads) visits every page in turn. For every page of
 _toc.yml it checks that the page loads, logs no error to the console, requests
 nothing from another host (every request is recorded; only 127.0.0.1 is let through),
+that a first visit downloads no more than the weight budget (tests/test_site_weight.py),
 that every maths element was typeset (at build time, by MathJax in Node: no page loads a
 math engine) with no TeX left in the text, the numbered equations showing their numbers and
 the links to them resolving, and that every image has a real alt text. The icons show, in
@@ -30,6 +31,7 @@ import pytest
 
 from book_toc import toc_files
 from explorer_checks import assert_paths_are_minimizes  # noqa: E402  (tests/ is on sys.path)
+from test_site_weight import first_visit_problems  # noqa: E402  (the budget)
 from harness import (  # noqa: E402  (the shared harness: tests/harness.py)
     ICONS,
     EXPLORER_STATES,
@@ -143,6 +145,13 @@ def test_page_requests_nothing_from_another_host(visit, entry):
     seen = visit(entry)
     assert not seen.outside, report(f"{entry}: requests to another host (blocked)", seen.outside)
     assert any(u.endswith(".html") for u in seen.requests)  # the recording works
+
+
+@pytest.mark.parametrize("entry", PAGES)
+def test_a_first_visit_is_within_the_weight_budget(visit, base_url, entry):
+    """What the visit downloaded (a fresh context: an empty cache), against tests/test_site_weight.py's budget."""
+    problems = first_visit_problems(entry, visit(entry).transfer, f"{base_url}{entry}.html", base_url)
+    assert not problems, "\n".join(problems)
 
 
 @pytest.mark.parametrize("entry", PAGES)
