@@ -30,14 +30,23 @@ from descent import Adam, AdamW, GradientDescent, Momentum, RMSProp
 
 os.environ.setdefault("KERAS_BACKEND", "torch")  # must be set before keras is imported
 INSTALL = "`pip install torch==2.13.0 keras==3.15.1` (Keras 3 runs on its PyTorch backend here)"
-if in_ci():
-    import keras  # noqa: E402  (CI must have keras: an ImportError here fails the run, not skips it)
-else:
-    keras = pytest.importorskip("keras", reason=f"Keras is not installed: {INSTALL} to run the cross-checks")
+# Imported by the module's fixture, when its first test runs, not when pytest collects this file:
+# importing Keras takes 5-8 s (it imports torch._dynamo), which every xdist worker would pay
+# at collection, and `pytest -k` runs that leave these tests out never need it.
+keras = None
 
-if keras.backend.backend() != "torch":
-    pytest.skip(f"these cross-checks use Keras's torch backend, not {keras.backend.backend()!r}: "
-                "unset KERAS_BACKEND or set it to torch", allow_module_level=True)
+
+def import_keras():
+    """Keras on its torch backend; skips with the reason where missing, fails under CI (a broken install)."""
+    if in_ci():
+        import keras as module  # (CI must have keras: an ImportError here fails the run, not skips it)
+    else:
+        module = pytest.importorskip("keras", reason=f"Keras is not installed: {INSTALL} to run the cross-checks")
+    if module.backend.backend() != "torch":
+        pytest.skip(f"these cross-checks use Keras's torch backend, not {module.backend.backend()!r}: "
+                    "unset KERAS_BACKEND or set it to torch")
+    return module
+
 
 # The same objective as the torch cross-checks: a rotated quadratic plus a quartic term.
 from test_against_pytorch import STEPS, X0, assert_same_path, descent_path, gradient  # noqa: E402
@@ -47,7 +56,9 @@ KERAS_EPS = 1e-7  # Keras's default ε̂ for Adam, AdamW and RMSprop
 
 @pytest.fixture(autouse=True, scope="module")
 def float64_keras():
-    """Keras keeps lr in a variable of its floatx: float32 would round lr = 0.05 at 1e-9."""
+    """Keras, imported; in float64: Keras keeps lr in a variable of its floatx (float32 would round lr = 0.05 at 1e-9)."""
+    global keras
+    keras = import_keras()
     previous = keras.config.floatx()
     keras.config.set_floatx("float64")
     yield
