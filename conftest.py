@@ -15,10 +15,10 @@ applies a conftest's per-test hooks only to the tests under its folder.
   Not `--dist loadgroup`: xdist 3.8 names a test's group by rewriting `item._nodeid`,
   which pytest 9.2 no longer reads (it keeps `item._id`), so the groups are ignored and
   a notebook's cells would be spread over the workers.
-- The order of the files, for the workers (:func:`pytest_collection_modifyitems`): the files
-  that use the site or the browser alternate with the notebooks, then the unit tests fill
-  the end, so that the long files start first, one of each kind per worker, while one
-  worker builds the site. xdist's own reordering (by number of tests) is switched off.
+- The order of the files, for the workers (:func:`pytest_collection_modifyitems`): one
+  notebook per worker first, while the site builds (begun when the session starts: tests/
+  conftest.py), then the files that use the site or the browser alternate with the other
+  notebooks, and the unit tests fill the end, so that the long files start first. xdist's own reordering (by number of tests) is switched off.
 - Figures: after nbval has run a cell, its fresh PNGs are compared with the stored ones
   (tests/nbval_figures.py; `--figure-tolerance`).
 """
@@ -36,7 +36,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 import nbval_figures  # noqa: E402
 
 SANITIZE = ROOT / "tests" / "nbval_sanitize.cfg"
-# fixtures that build (or serve, or read) the site: a test using one is a `site` test
+# fixtures that build (or serve, or read) the site: a test using one is a `site` test (and a
+# test file taking one makes the session start the site build early: tests/conftest.py)
 SITE_FIXTURES = {"site", "built_site", "html", "base_url"}
 BROWSER_FIXTURES = {"browser", "visit"}
 MARKERS = {
@@ -107,7 +108,11 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     for file_items in files.values():
         kinds[_kind(file_items)].append(file_items)
     site, notebooks, unit = kinds
-    alternated = [f for pair in zip(site, notebooks) for f in pair]
+    notebooks.sort(key=lambda file_items: file_items[0].path.suffix != ".ipynb")  # the notebooks, then files that run some
+    # one notebook per worker first: the site is being built meanwhile (tests/conftest.py's EarlyBuild)
+    workers = getattr(config, "workerinput", {}).get("workercount", 1)
+    lead, notebooks = notebooks[:workers], notebooks[workers:]
+    alternated = lead + [f for pair in zip(site, notebooks) for f in pair]
     alternated += site[len(notebooks):] + notebooks[len(site):]
     items[:] = [item for file_items in alternated + unit for item in file_items]
     if hasattr(config.option, "loadscopereorder"):

@@ -54,13 +54,23 @@ def jupyter_book_command() -> list[str]:
     return [str(exe) if exe.exists() else shutil.which("jupyter-book") or "jupyter-book"]
 
 
-def build_book(folder: Path, *extra: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    """`jupyter-book build . -W -n --keep-going` in folder (its log in .stdout/.stderr)."""
-    return subprocess.run(
-        jupyter_book_command() + ["build", ".", *BUILD_OPTIONS, *extra],
-        cwd=folder, env=env, capture_output=True, text=True,
-        timeout=BUILD_TIMEOUT_SECONDS, stdin=subprocess.DEVNULL,
-    )
+def build_book(folder: Path, *extra: str, env: dict | None = None, started=None) -> subprocess.CompletedProcess:
+    """`jupyter-book build . -W -n --keep-going` in folder (its log in .stdout/.stderr).
+
+    ``started``, if given, is called with the build's process as soon as it runs (so that
+    whoever started the build in a thread can stop it).
+    """
+    command = jupyter_book_command() + ["build", ".", *BUILD_OPTIONS, *extra]
+    with subprocess.Popen(command, cwd=folder, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True, stdin=subprocess.DEVNULL) as process:
+        if started is not None:
+            started(process)
+        try:
+            stdout, stderr = process.communicate(timeout=BUILD_TIMEOUT_SECONDS)
+        except BaseException:  # a timeout, or Ctrl-C: no build left running
+            process.kill()
+            raise
+    return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
 
 
 def strip_ansi(text: str) -> str:
