@@ -187,7 +187,9 @@ def test_numbered_equations_and_their_references(visit):
     assert equations >= 10 and references >= 5, (equations, references)  # each one is checked in check_maths
 
 
-ICON_PAGE = "book/04_adam"  # a chapter: every kind of button the theme draws
+# A notebook page (the launch and download buttons are on those only), the lightest: it shows
+# every kind of icon a chapter does (the same fa-* classes as chapter 4's), and loads in 0.8 s, not 2 s.
+ICON_PAGE = "book/instructors"
 SHOWN_ICONS = ("fa-github", "fa-rocket", "fa-download", "fa-expand", "fa-magnifying-glass", "fa-bars", "fa-list")
 MENU_ICONS = {  # the header's drop-down menus: their icons show once opened
     "Source repositories": ("fa-github", "fa-pencil-alt", "fa-lightbulb"),
@@ -198,7 +200,7 @@ SWITCH_ICONS = ("fa-sun", "fa-moon", "fa-circle-half-stroke")
 
 
 def test_icons_show(browser, base_url):
-    """Every icon of a chapter shows, without fontawesome.js, in light and in dark mode: the header's,
+    """Every icon of a notebook page shows, without fontawesome.js, in light and in dark mode: the header's,
     the menus' when opened, the theme's own (admonitions, breadcrumbs), and the light/dark/auto
     switch's in each of its three states. Each has its glyph in the theme's icon fonts (cut to the
     icons used). One visit: the reader's system setting is switched in the page (the theme follows it)."""
