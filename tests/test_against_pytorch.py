@@ -13,9 +13,14 @@ import pytest
 from descent import AdaGrad, Adam, AdamW, GradientDescent, Momentum, RMSProp
 from descent.replay import replay
 
-torch = pytest.importorskip(
-    "torch", reason="PyTorch is not installed: `pip install torch==2.13.0` to run the cross-checks against torch.optim"
-)
+TORCH_MISSING = "PyTorch is not installed: `pip install torch==2.13.0` to run the cross-checks against torch.optim"
+torch = None  # imported when the first test runs (torch_imported), not at collection: 2.5 s in every xdist worker
+
+
+@pytest.fixture(autouse=True, scope="module")
+def torch_imported():
+    global torch
+    torch = pytest.importorskip("torch", reason=TORCH_MISSING)
 
 STEPS = 300
 ANGLE = 0.7

@@ -23,7 +23,6 @@ import pytest
 
 from test_editions import needed_cells  # the cells some cells need, by the names they read
 
-nbgrader_api = pytest.importorskip("nbgrader.apps.api", reason="nbgrader is installed by requirements.txt")
 editions = pytest.importorskip("course_editions", reason="tools/editions is installed by requirements.txt")
 
 CHAPTER = "book/07_where_adam_fails"
@@ -51,6 +50,8 @@ def submit(release: nbformat.NotebookNode, solution_of: dict, mistake=lambda cod
 # submission is created all the same. It is nbgrader's, not ours: let it pass here only.
 @pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")
 def test_nbgrader_grades_a_right_and_a_wrong_submission(site, tmp_path):
+    # imported here, not at collection (1.7 s in every xdist worker)
+    nbgrader_api = pytest.importorskip("nbgrader.apps.api", reason="nbgrader is installed by requirements.txt")
     result, html, _ = site
     assert result.returncode == 0, "the site build failed; see tests/test_book.py"
     source = nbformat.read(html / editions.FOLDER / "nbgrader" / f"{CHAPTER}.ipynb", as_version=4)

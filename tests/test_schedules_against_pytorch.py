@@ -6,9 +6,15 @@ import pytest
 from descent import Adam, AdamW, GradientDescent, Momentum
 from descent.schedules import Cosine, InverseTime, LinearWarmup, Scheduled, StepDecay
 
-torch = pytest.importorskip(
-    "torch", reason="PyTorch is not installed: `pip install torch==2.13.0` to run the cross-checks against torch.optim"
-)
+from test_against_pytorch import TORCH_MISSING
+
+torch = None  # imported when the first test runs (torch_imported), not at collection: 2.5 s in every xdist worker
+
+
+@pytest.fixture(autouse=True, scope="module")
+def torch_imported():
+    global torch
+    torch = pytest.importorskip("torch", reason=TORCH_MISSING)
 
 A = np.array([[3.0, 1.0], [1.0, 0.5]])
 X0 = np.array([1.5, -2.0])
