@@ -15,8 +15,8 @@ applies a conftest's per-test hooks only to the tests under its folder.
   Not `--dist loadgroup`: xdist 3.8 names a test's group by rewriting `item._nodeid`,
   which pytest 9.2 no longer reads (it keeps `item._id`), so the groups are ignored and
   a notebook's cells would be spread over the workers.
-- The order of the files, for the workers (:func:`pytest_collection_modifyitems`): one
-  notebook per worker first, while the site builds (begun when the session starts: tests/
+- The order of the files, for the workers (:func:`pytest_collection_modifyitems`): two
+  notebooks per worker first, while the site builds (begun when the session starts: tests/
   conftest.py), then the files that use the site or the browser alternate with the other
   notebooks, and the unit tests fill the end, so that the long files start first. xdist's own reordering (by number of tests) is switched off.
 - Figures: after nbval has run a cell, its fresh PNGs are compared with the stored ones
@@ -65,6 +65,10 @@ def pytest_configure(config: pytest.Config) -> None:
     except ValueError as error:
         raise pytest.UsageError(str(error)) from None
     config.pluginmanager.register(FigureSummary(), "figure-summary")
+    if hasattr(config.option, "loadscopereorder"):
+        # xdist would hand out the files with most tests first: keep this order (pytest_collection_modifyitems).
+        # Set here, where the controller reads it (it schedules; the workers only collect).
+        config.option.loadscopereorder = False
     if not config.pluginmanager.hasplugin("nbval"):
         return  # pytest -p no:nbval: the notebooks are not collected
     option = config.option
@@ -108,15 +112,15 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     for file_items in files.values():
         kinds[_kind(file_items)].append(file_items)
     site, notebooks, unit = kinds
+    site.sort(key=len, reverse=True)   # the browser tests (most tests, longest) first
     notebooks.sort(key=lambda file_items: file_items[0].path.suffix != ".ipynb")  # the notebooks, then files that run some
-    # one notebook per worker first: the site is being built meanwhile (tests/conftest.py's EarlyBuild)
+    # two notebooks per worker first (half a minute): the site is being built meanwhile (tests/conftest.py's
+    # EarlyBuild), and each worker keeps two files in hand, so its first site test waits less
     workers = getattr(config, "workerinput", {}).get("workercount", 1)
-    lead, notebooks = notebooks[:workers], notebooks[workers:]
+    lead, notebooks = notebooks[:2 * workers], notebooks[2 * workers:]
     alternated = lead + [f for pair in zip(site, notebooks) for f in pair]
     alternated += site[len(notebooks):] + notebooks[len(site):]
     items[:] = [item for file_items in alternated + unit for item in file_items]
-    if hasattr(config.option, "loadscopereorder"):
-        config.option.loadscopereorder = False   # xdist would put the files with most tests first
 
 
 @pytest.hookimpl(wrapper=True)
