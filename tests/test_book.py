@@ -28,9 +28,9 @@ SETUP_CELL_SOURCE = """\
 # Set-up for Colab and Binder: installs the course package `descent` when it is missing.
 # Does nothing (and needs no network) where the course is installed.
 try:
-    import descent, myst_nb
+    import descent
 except ImportError:
-    %pip install -q "git+https://github.com/descent-course/gd-to-adam" myst-nb"""
+    %pip install -q "git+https://github.com/descent-course/gd-to-adam\""""
 SETUP_CELL_TAG = "remove-cell"
 
 
