@@ -83,7 +83,7 @@ def build_log(result: subprocess.CompletedProcess) -> str:
 
 
 def scratch_book(folder: Path, root: str = "book/page") -> Path:
-    """A book in folder with the course's _config.yml, references.bib, static and extra files, and one page, `root`.
+    """A book in folder with the course's _config.yml, references.bib, static, extra and template files, and one page, `root`.
 
     The caller writes the page (folder / f"{root}.md" or .ipynb); returns folder.
     """
@@ -92,6 +92,7 @@ def scratch_book(folder: Path, root: str = "book/page") -> Path:
     shutil.copy(ROOT / "references.bib", folder / "references.bib")
     shutil.copytree(ROOT / "book" / "_static", folder / "book" / "_static", dirs_exist_ok=True)  # html_static_path
     shutil.copytree(ROOT / "book" / "_extra", folder / "book" / "_extra", dirs_exist_ok=True)  # html_extra_path
+    shutil.copytree(ROOT / "book" / "_templates", folder / "book" / "_templates", dirs_exist_ok=True)  # templates_path
     (folder / "_toc.yml").write_text(f"format: jb-book\nroot: {root}\n", encoding="utf8")
     return folder
 

@@ -7,6 +7,7 @@ missing citation...) makes it exit non-zero and fails test_site_builds_without_w
 
 from __future__ import annotations
 
+import html as html_module
 import json
 import re
 from pathlib import Path
@@ -228,6 +229,21 @@ def test_every_toc_page_is_built_with_its_buttons(built_site):
             assert "%pip install" not in page, f"{entry}: the set-up cell must be hidden (remove-cell)"
             assert f"mybinder.org/v2/gh/descent-course/gd-to-adam/learner?urlpath=lab/tree/{name}" in page
             assert f"colab.research.google.com/github/descent-course/gd-to-adam/blob/learner/{name}" in page
+
+
+def test_tab_titles_name_the_page_then_the_book_once(built_site):
+    """The browser tab: "<page> — <book>", and the home page (whose heading is the book's title) the title once."""
+    book = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf8"))["title"]
+
+    def tab(entry: str) -> str:
+        found = re.search(r"<title>(.*?)</title>", _page(built_site, f"{entry}.html"), re.DOTALL)
+        return html_module.unescape(found.group(1)).strip()
+
+    assert tab(toc_files()[0]) == book
+    for entry in toc_files()[1:]:
+        title = tab(entry)
+        assert title.endswith(f" — {book}") and title.count(book) == 1, f"{entry}: tab title {title!r}"
+        assert title.removesuffix(f" — {book}").strip(), f"{entry}: no page name in the tab title {title!r}"
 
 
 def test_bibliography_renders_every_entry(built_site):
