@@ -68,12 +68,15 @@ def expected_adam(explorer):
     return minimize(Rosenbrock(), X0, adam, STEPS).points
 
 
-@pytest.fixture
+# One explorer of each kind for the module (making one draws its contours and lays out its figure,
+# 0.5-1 s): each benchmark moves a control away from its current value, and checks what it shows
+# against minimize for the explorer's settings then, whatever an earlier benchmark left.
+@pytest.fixture(scope="module")
 def adam_explorer():
     return W.explore("Rosenbrock", ("Adam",), lr_adaptive=0.05, steps=STEPS, x0=X0)
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def three_explorer():
     return W.explore("Rosenbrock", ("GD", "Momentum", "Adam"), lr=0.001, lr_adaptive=0.05, steps=STEPS, x0=X0)
 
