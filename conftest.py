@@ -18,7 +18,8 @@ applies a conftest's per-test hooks only to the tests under its folder.
 - The order of the files, for the workers (:func:`pytest_collection_modifyitems`): two
   notebooks per worker first, while the site builds (begun when the session starts: tests/
   conftest.py), then the files that use the site or the browser alternate with the other
-  notebooks, and the unit tests fill the end, so that the long files start first. xdist's own reordering (by number of tests) is switched off.
+  notebooks, and the unit tests fill the end, biggest first, so that the long files start first
+  and the workers finish together. xdist's own reordering (by number of tests) is switched off.
 - Figures: after nbval has run a cell, its fresh PNGs are compared with the stored ones
   (tests/nbval_figures.py; `--figure-tolerance`).
 """
@@ -113,6 +114,7 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
         kinds[_kind(file_items)].append(file_items)
     site, notebooks, unit = kinds
     site.sort(key=len, reverse=True)   # the browser tests (most tests, longest) first
+    unit.sort(key=len, reverse=True)   # and the small unit-test files last, to even out the workers' ends
     notebooks.sort(key=lambda file_items: file_items[0].path.suffix != ".ipynb")  # the notebooks, then files that run some
     # two notebooks per worker first (half a minute): the site is being built meanwhile (tests/conftest.py's
     # EarlyBuild), and each worker keeps two files in hand, so its first site test waits less
