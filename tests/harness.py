@@ -83,7 +83,7 @@ def build_log(result: subprocess.CompletedProcess) -> str:
 
 
 def scratch_book(folder: Path, root: str = "book/page") -> Path:
-    """A book in folder with the course's _config.yml, references.bib, static, extra and template files, and one page, `root`.
+    """A book in folder with the course's _config.yml, references.bib, static, extra and template files, local extensions and one page, `root`.
 
     The caller writes the page (folder / f"{root}.md" or .ipynb); returns folder.
     """
@@ -93,6 +93,7 @@ def scratch_book(folder: Path, root: str = "book/page") -> Path:
     shutil.copytree(ROOT / "book" / "_static", folder / "book" / "_static", dirs_exist_ok=True)  # html_static_path
     shutil.copytree(ROOT / "book" / "_extra", folder / "book" / "_extra", dirs_exist_ok=True)  # html_extra_path
     shutil.copytree(ROOT / "book" / "_templates", folder / "book" / "_templates", dirs_exist_ok=True)  # templates_path
+    shutil.copytree(ROOT / "book" / "_ext", folder / "book" / "_ext", dirs_exist_ok=True)  # local_extensions
     (folder / "_toc.yml").write_text(f"format: jb-book\nroot: {root}\n", encoding="utf8")
     return folder
 
@@ -197,6 +198,9 @@ FACTS = r"""() => {
     fontsFailed: [...document.fonts].filter(f => f.status === 'error').map(f => f.family),
     solutions: document.querySelectorAll('.solution.dropdown').length,
     explorers: document.querySelectorAll('.descent-explorer').length,
+    // the search fields a reader sees (the theme draws one in the sidebar and one in its top strip)
+    searchFields: [...document.querySelectorAll('.search-button-field')]
+      .filter(e => e.getBoundingClientRect().height > 0 && getComputedStyle(e).visibility !== 'hidden').length,
   };
 }"""
 

@@ -155,6 +155,12 @@ def test_a_first_visit_is_within_the_weight_budget(visit, base_url, entry):
 
 
 @pytest.mark.parametrize("entry", PAGES)
+def test_page_shows_one_search_field(visit, entry):
+    """At 1280 px the sidebar has the search field; the theme's top strip showed a second (course.css hides it)."""
+    assert visit(entry).facts["searchFields"] == 1, f"{entry}: {visit(entry).facts['searchFields']} search fields shown"
+
+
+@pytest.mark.parametrize("entry", PAGES)
 def test_page_maths_is_typeset(visit, built_site, entry):
     seen = visit(entry)
     problems = check_maths(seen.facts, (built_site / f"{entry}.html").read_text(encoding="utf8"), seen.requests)
