@@ -10,6 +10,7 @@ from __future__ import annotations
 import html as html_module
 import json
 import re
+import sys
 from pathlib import Path
 
 import nbformat
@@ -89,8 +90,8 @@ def test_config_has_only_known_keys():
                 unknown.append(where)
             elif isinstance(value, dict) and isinstance(allowed[key], dict) and where != "sphinx":
                 check(value, allowed[key], where + ".")
-            elif where == "sphinx":  # sphinx.config holds free-form Sphinx settings
-                check({k: v for k, v in value.items() if k != "config"}, allowed[key], where + ".")
+            elif where == "sphinx":  # free-form: sphinx.config's Sphinx settings, local_extensions' module names
+                check({k: v for k, v in value.items() if k not in ("config", "local_extensions")}, allowed[key], where + ".")
 
     check(config, known, "")
     assert not unknown, f"keys unknown to jupyter-book 1 in _config.yml: {unknown}"
@@ -254,6 +255,48 @@ def test_bibliography_renders_every_entry(built_site):
     entries = parse_file(str(ROOT / "references.bib")).entries
     missing = [key for key, entry in entries.items() if entry.persons["author"][0].last_names[0] not in page]
     assert not missing, f"not rendered in the bibliography: {missing}"
+
+
+def test_bibliography_labels_read_as_the_citations_in_the_text(built_site):
+    """Each entry's label is what a parenthetical citation of it shows: [Kingma and Ba, 2015], not [KB15]."""
+    bibliography = _page(built_site, "book/bibliography.html")
+    label_of = {ident: html_module.unescape(label) for ident, label in re.findall(
+        r'<div class="citation" id="(id\d+)"[^>]*>\s*<span class="label"><span class="fn-bracket">\[</span>(.*?)'
+        r'<span class="fn-bracket">\]', bibliography, re.DOTALL)}
+    assert len(label_of) == len(_bib_keys()), f"labels found: {sorted(label_of.values())}"
+    compared = []
+    for entry in toc_files():
+        for ident, text in re.findall(r'<a[^>]*href="[^"]*bibliography\.html#(id\d+)"[^>]*>([^<]*)</a>',
+                                      _page(built_site, f"{entry}.html")):
+            text = html_module.unescape(text)
+            if re.search(r", \d{4}[a-z]?$", text):   # the whole citation: "Authors, year" (not {cite:t}'s year alone)
+                compared.append((entry, text, label_of.get(ident)))
+    assert compared, "no parenthetical citation found in the chapters"
+    wrong = [f"{entry}: the text says {text!r}, the bibliography {label!r}" for entry, text, label in compared if text != label]
+    assert not wrong, "\n".join(wrong)
+
+
+def _bib_keys() -> list:
+    from pybtex.database import parse_file
+
+    return list(parse_file(str(ROOT / "references.bib")).entries)
+
+
+def test_author_year_labels_name_one_two_or_the_first_and_et_al_and_tell_twins_apart():
+    sys.path.insert(0, str(ROOT / "book" / "_ext"))
+    from course_citations import AuthorYearLabels
+    from pybtex.database import Entry, Person
+
+    def entry(authors, year):
+        return Entry("article", fields={"year": year}, persons={"author": [Person(a) for a in authors]})
+
+    entries = [entry(["Polyak, Boris"], "1964"), entry(["Kingma, Diederik", "Ba, Jimmy"], "2015"),
+               entry(["Duchi, John", "Hazan, Elad", "Singer, Yoram"], "2011"),
+               entry(["Loshchilov, Ilya", "Hutter, Frank"], "2019"), entry(["Loshchilov, Ilya", "Hutter, Frank"], "2019"),
+               entry(["van der Maaten, Laurens"], "2008")]
+    assert list(AuthorYearLabels().format_labels(entries)) == [
+        "Polyak, 1964", "Kingma and Ba, 2015", "Duchi et al., 2011",
+        "Loshchilov and Hutter, 2019a", "Loshchilov and Hutter, 2019b", "van der Maaten, 2008"]
 
 
 # A page that uses every feature the course relies on, built with the course's own

@@ -148,6 +148,18 @@ class Links:
         return links
 
 
+def authors_of(entry) -> str:
+    """A pybtex entry's authors as the site's author-year citations write them.
+
+    One or two surnames ("Polyak", "Kingma and Ba"), or the first and "et al." for three or
+    more; the editors where there are no authors. Also the bibliography's labels
+    (book/_ext/course_citations.py), so that the list reads as the text.
+    """
+    people = entry.persons.get("author") or entry.persons.get("editor") or []
+    last = [" ".join(person.prelast_names + person.last_names) for person in people]
+    return f"{last[0]} et al." if len(last) > 2 else " and ".join(last)
+
+
 def _citations(app) -> dict:
     """key -> (authors as the site writes them, year), from the bibliography files."""
     import pybtex.database
@@ -156,13 +168,7 @@ def _citations(app) -> dict:
     for name in app.config.bibtex_bibfiles:
         data = pybtex.database.parse_file(str(Path(app.srcdir) / name))
         for key, entry in data.entries.items():
-            people = entry.persons.get("author") or entry.persons.get("editor") or []
-            last = [" ".join(person.last_names) for person in people]
-            if len(last) > 2:
-                authors = f"{last[0]} et al."
-            else:
-                authors = " and ".join(last)
-            found[key] = (authors, entry.fields.get("year", ""))
+            found[key] = (authors_of(entry), entry.fields.get("year", ""))
     return found
 
 
