@@ -279,20 +279,22 @@ def open_page(browser, url: str, origin: str):
     try:
         response = page.goto(url, wait_until="load")
         visit.status = response.status if response is not None else None
-        for attempt in range(3):  # a page that redirects (index.html) navigates meanwhile
+        # A page that redirects (index.html) may navigate at any moment of this: then start again
+        # on the page it went to (a destroyed context is what Playwright says then).
+        for attempt in range(3):
             try:
                 page.wait_for_load_state("load")
                 page.evaluate(SETTLE)
+                for _ in range(100):  # and no request under way (a font or figure asked for late)
+                    if not pending:
+                        break
+                    page.wait_for_timeout(100)
+                visit.transfer = dict(downloaded)  # before any click or screenshot asks for more
+                visit.facts = page.evaluate(FACTS)
                 break
             except Exception as error:  # noqa: BLE001 - playwright's Error, imported lazily
                 if "context was destroyed" not in str(error) or attempt == 2:
                     raise
-        for _ in range(100):  # and no request under way (a font or figure asked for late)
-            if not pending:
-                break
-            page.wait_for_timeout(100)
-        visit.transfer = dict(downloaded)  # before any click or screenshot asks for more
-        visit.facts = page.evaluate(FACTS)
         yield page, visit
     finally:
         context.close()
