@@ -69,8 +69,6 @@ def _shared_folder(config: pytest.Config) -> Path:
     return base.parent if hasattr(config, "workerinput") else base
 
 
-
-
 def _runs_site_tests(config: pytest.Config) -> bool:
     """Whether this run will ask for the site, judged before collection: the files it names, its -m.
 
