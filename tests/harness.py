@@ -34,7 +34,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from book_toc import in_ci  # (also puts tools/ on sys.path)
-from local_browser import CHROMIUM_ARGS, CHROMIUM_CANDIDATES, chromium_executable, serve  # noqa: F401  (tools/, shared with make pdf)
+from local_browser import CHROMIUM_ARGS, CHROMIUM_CANDIDATES, SETTLE, chromium_executable, serve  # noqa: F401  (tools/, shared with make pdf)
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILD_OPTIONS = ["-W", "-n", "--keep-going"]  # every Sphinx warning fails the build, after reporting all
@@ -130,17 +130,8 @@ def launch_browser():
 
 # ----------------------------------------------------------------------- one visit
 
-# Resolves once the fonts are in and every image has loaded or failed (at most 20 s, so that
-# a stuck page is reported, not waited on). The maths is typeset at build time: nothing to wait for.
-SETTLE = """async () => {
-  const settle = (async () => {
-    await document.fonts.ready;
-    await Promise.all([...document.images].filter(i => !i.complete)
-      .map(i => new Promise(r => { i.addEventListener('load', r); i.addEventListener('error', r); })));
-  })();
-  await Promise.race([settle, new Promise(r => setTimeout(r, 20000))]);
-}"""
-
+# A page is settled by local_browser.SETTLE (fonts, images and two frames; at most 20 s, so that
+# a stuck page is reported, not waited on), shared with make pdf.
 # Scripts of a math engine (MathJax, KaTeX): no page loads one, its maths is typeset at build time.
 MATH_ENGINE = re.compile(r"mathjax|katex|tex-(?:mml-)?(?:chtml|svg)|mml-(?:chtml|svg)", re.IGNORECASE)
 

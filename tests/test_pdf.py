@@ -24,7 +24,6 @@ import html as html_module
 import os
 import re
 import time
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin
@@ -54,11 +53,6 @@ RAW_TEX = re.compile(
 # beside a figure. The book's page count must fall between the bounds they give.
 MOST_CHARACTERS_PER_PAGE = 90 * 60
 FEWEST_CHARACTERS_PER_PAGE = 600
-
-
-def squash(text: str) -> str:
-    """Only the letters and digits: line breaks, ligatures (ﬁ) and missing glyphs (emoji) differ between HTML and PDF."""
-    return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", text))
 
 
 def strip_tags(fragment: str) -> str:
@@ -118,7 +112,7 @@ def read_site(built_site: Path) -> Site:
         solutions[entry] = solution_sentences(html)
         figures[entry] = figure_count(html)
         text = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", article(html), flags=re.DOTALL)
-        characters += len(squash(strip_tags(text)))
+        characters += len(book_pdf.letters(strip_tags(text)))
     return Site(titles, solutions, figures, characters)
 
 
@@ -191,13 +185,13 @@ def check_chapters(printed: Printed, site: Site) -> list[str]:
     if pages != sorted(pages):
         problems.append(f"chapters do not start on increasing pages: {pages}")
     for title, page in printed.chapters:
-        if title in site.titles and squash(title) not in squash(printed.texts[page]):
+        if title in site.titles and book_pdf.letters(title) not in book_pdf.letters(printed.texts[page]):
             problems.append(f"{title!r} is not printed on its page {page + 1}")
     # and in the text, in order, after the contents
-    body = squash("".join(printed.texts[min(pages, default=0):]))
+    body = book_pdf.letters("".join(printed.texts[min(pages, default=0):]))
     at = 0
     for title in site.titles:
-        where = body.find(squash(title), at)
+        where = body.find(book_pdf.letters(title), at)
         if where < 0:
             problems.append(f"{title!r} is not in the text after the previous chapter")
         else:
@@ -210,11 +204,11 @@ def check_no_raw_tex(printed: Printed, built_site: Path) -> list[str]:
     code = ""
     for entry in PAGES:
         html = (built_site / f"{entry}.html").read_text(encoding="utf8")
-        code += squash("".join(strip_tags(c) for c in re.findall(r"<pre>.*?</pre>", html, re.DOTALL)))
+        code += book_pdf.letters("".join(strip_tags(c) for c in re.findall(r"<pre>.*?</pre>", html, re.DOTALL)))
     problems = []
     for index, text in enumerate(printed.texts):
         for line in text.splitlines():
-            if RAW_TEX.search(line) and squash(line) not in code:
+            if RAW_TEX.search(line) and book_pdf.letters(line) not in code:
                 problems.append(f"page {index + 1}: {line.strip()[:120]!r}")
     return problems
 
@@ -223,8 +217,8 @@ def check_solutions(printed: Printed, site: Site) -> list[str]:
     ranges = chapter_ranges(printed, site)
     problems = []
     for entry, sentences in site.solutions.items():
-        text = squash("".join(printed.texts[i] for i in ranges.get(entry, range(0))))
-        problems += [f"{entry}: the solution's text {s!r} is not printed" for s in sentences if squash(s) not in text]
+        text = book_pdf.letters("".join(printed.texts[i] for i in ranges.get(entry, range(0))))
+        problems += [f"{entry}: the solution's text {s!r} is not printed" for s in sentences if book_pdf.letters(s) not in text]
     return problems
 
 

@@ -2,7 +2,7 @@
 
 tests/harness.py (the browser tests) and tools/pdf.py (``make pdf``) both drive the
 system's Chromium through Playwright, never a browser that Playwright downloads, over
-the built site served from this machine only.
+the built site served from this machine only, and wait for a page the same way (SETTLE).
 """
 
 from __future__ import annotations
@@ -25,6 +25,21 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-sync",
 ]
+
+
+# Waits until a loaded page is ready to be read or printed: its fonts loaded, every image loaded (or
+# failed), then two frames drawn; at most `ms` milliseconds. Resolves to whether it was ready in time.
+# (The maths needs no wait: it is typeset at build time.) page.evaluate(SETTLE) or (SETTLE, ms).
+SETTLE = """async (ms = 20000) => {
+  const ready = (async () => {
+    await document.fonts.ready;
+    await Promise.all([...document.images].filter(i => !i.complete)
+      .map(i => new Promise(r => { i.addEventListener('load', r); i.addEventListener('error', r); })));
+    await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+    return true;
+  })();
+  return Promise.race([ready, new Promise(r => setTimeout(() => r(false), ms))]);
+}"""
 
 
 def chromium_executable() -> str | None:

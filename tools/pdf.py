@@ -36,7 +36,7 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from local_browser import CHROMIUM_ARGS, chromium_executable  # noqa: E402  (shared with the browser tests)
+from local_browser import CHROMIUM_ARGS, SETTLE, chromium_executable  # noqa: E402  (shared with the browser tests)
 from local_browser import serve as served  # noqa: E402
 from toc import toc_parts  # noqa: E402  (tools/toc.py, the one walker of _toc.yml)
 
@@ -47,25 +47,16 @@ PDF_NAME = "course.pdf"  # in the built site's root, where the intro page links
 # printing (wide equations) is measured at the printed width.
 TEXT_WIDTH_PX = round((210 - 2 * 16) / 25.4 * 96)
 TIMEOUT_MS = 120_000
-SETTLE_SECONDS = 30  # a page whose maths or images take longer is printed as it is, with a warning
+SETTLE_SECONDS = 30  # a page whose fonts or images take longer is printed as it is, with a warning
 
 # --------------------------------------------------------------------------- in the page
 
-# Runs in each page once it has loaded: waits until it is ready to print, prepares it,
-# and returns what the book needs to know about it. `site` is the published site's
+# Runs in each page once it has loaded and settled (local_browser.SETTLE): prepares it for
+# print and returns what the book needs to know about it. `site` is the published site's
 # address, which links to other pages are pointed at (they work from the PDF).
-PREPARE = r"""async ({site, settleMs, prefix}) => {
+PREPARE = r"""async ({site, prefix}) => {
   document.documentElement.dataset.theme = 'light';
   document.documentElement.dataset.mode = 'light';
-  const settle = (async () => {
-    if (window.MathJax && MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise;
-    await document.fonts.ready;
-    await Promise.all([...document.images].filter(i => !i.complete)
-      .map(i => new Promise(r => { i.addEventListener('load', r); i.addEventListener('error', r); })));
-    await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
-    return true;
-  })();
-  const settled = await Promise.race([settle, new Promise(r => setTimeout(() => r(false), settleMs))]);
   const article = document.querySelector('article.bd-article') || document.querySelector('main') || document.body;
 
   // Links to the site's other pages point at the published site; links inside the page
@@ -124,7 +115,6 @@ PREPARE = r"""async ({site, settleMs, prefix}) => {
   }
   const h1 = article.querySelector('h1');
   return {
-    settled,
     title: h1 ? words(h1) : document.title,
     headings,
     shrunk,
@@ -255,8 +245,9 @@ def launched_chromium():
             browser.close()
 
 
-def _letters(text: str) -> str:
-    """Only letters and digits: what a heading and the PDF's text of it share (line breaks, ligatures differ)."""
+def letters(text: str) -> str:
+    """Only letters and digits: what the HTML and the PDF's text of it share (line breaks, ligatures (ﬁ)
+    and missing glyphs (emoji) differ). Also used by tests/test_pdf.py to compare the two."""
     return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", text))
 
 
@@ -269,9 +260,10 @@ def print_chapter(context, base: str, chapter: Chapter, site_url: str, log) -> N
         page.emulate_media(media="print")  # measured as printed (the print stylesheet applies)
         page.goto(f"{base}{chapter.file}.html", wait_until="load")
         prefix = re.sub(r"\W+", "-", chapter.file) + "--"
-        facts = page.evaluate(PREPARE, {"site": site_url, "settleMs": SETTLE_SECONDS * 1000, "prefix": prefix})
-        if not facts["settled"]:
-            log(f"  warning: {chapter.file} was not ready after {SETTLE_SECONDS} s (maths, fonts or images); printed as it was")
+        settled = page.evaluate(SETTLE, SETTLE_SECONDS * 1000)
+        facts = page.evaluate(PREPARE, {"site": site_url, "prefix": prefix})
+        if not settled:
+            log(f"  warning: {chapter.file} was not ready after {SETTLE_SECONDS} s (fonts or images); printed as it was")
         # Not tagged (outline=True needs it): a third slower, and the headings' pages come
         # from the named destinations instead (PREPARE).
         chapter.pdf = page.pdf(prefer_css_page_size=True, print_background=True)
@@ -292,8 +284,8 @@ def print_chapter(context, base: str, chapter: Chapter, site_url: str, log) -> N
             # Chromium left out the destinations of some pages (05_side_by_side: none at all);
             # then the heading's page is the first, from the previous heading's on, showing its words.
             if texts is None:
-                texts = [_letters(p.extract_text() or "") for p in reader.pages]
-            words = _letters(heading["title"])
+                texts = [letters(p.extract_text() or "") for p in reader.pages]
+            words = letters(heading["title"])
             index = next((i for i in range(previous, len(texts)) if words in texts[i]), None)
             if index is None:
                 log(f"  warning: {chapter.file}: no page found for the section {heading['title']!r}")
