@@ -50,8 +50,11 @@ serve:
 	@echo "Serving _build/html on http://127.0.0.1:$(PORT)/ (Ctrl-C stops)"
 	$(PYTHON) -m http.server --bind 127.0.0.1 --directory _build/html $(PORT)
 
+# PYTHONDONTWRITEBYTECODE emptied: the suite starts some thirty Python processes (workers, kernels,
+# builds) that import the course's own modules (src/, tools/, tests/: not compiled at install) and
+# pytest's rewritten test files; where a shell sets it, every one of them compiled them again.
 test: $(INSTALLED_OPTIONAL)
-	PATH="$(abspath $(BIN)):$$PATH" VIRTUAL_ENV="$(abspath $(VENV))" $(TEST_COMMAND)
+	PATH="$(abspath $(BIN)):$$PATH" VIRTUAL_ENV="$(abspath $(VENV))" PYTHONDONTWRITEBYTECODE= $(TEST_COMMAND)
 
 lock: $(BIN)/python
 	$(BIN)/python -m pip install --quiet $(PIP_TOOLS)
