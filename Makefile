@@ -50,9 +50,10 @@ serve:
 	@echo "Serving _build/html on http://127.0.0.1:$(PORT)/ (Ctrl-C stops)"
 	$(PYTHON) -m http.server --bind 127.0.0.1 --directory _build/html $(PORT)
 
-# PYTHONDONTWRITEBYTECODE emptied: the suite starts some thirty Python processes (workers, kernels,
-# builds) that import the course's own modules (src/, tools/, tests/: not compiled at install) and
-# pytest's rewritten test files; where a shell sets it, every one of them compiled them again.
+# PYTHONDONTWRITEBYTECODE emptied: a run starts 30 Python processes (pytest and its 2 workers, 19
+# kernels, 3 site builds, 2 pytests of the figure check, ...) that import the course's own modules
+# (src/, tools/, tests/: not compiled at install) and pytest's rewritten test files; where a shell
+# sets it (this machine's does), every one of them compiled those again.
 test: $(INSTALLED_OPTIONAL)
 	PATH="$(abspath $(BIN)):$$PATH" VIRTUAL_ENV="$(abspath $(VENV))" PYTHONDONTWRITEBYTECODE= $(TEST_COMMAND)
 
