@@ -166,6 +166,12 @@ FACTS = r"""() => {
       return { href: a.getAttribute('href'), text: text(a, 40),
                samePage: url.pathname === location.pathname,
                resolves: url.pathname !== location.pathname || !!document.getElementById(decodeURIComponent(url.hash.slice(1))) }; });
+  // display formulas: how wide each one is drawn (its mjx-math; the same at every window width)
+  const displayMaths = [...document.querySelectorAll('mjx-container[display="true"]')].map(c => {
+    const math = c.closest('.math'), number = math && math.querySelector(':scope > .eqno');
+    return { width: Math.ceil(c.querySelector('mjx-math').getBoundingClientRect().width),
+             number: number ? text(number, 20).replace(/#$/, '') : null, where: section(c), tex: text(c.querySelector('mjx-assistive-mml') || c, 60) };
+  }).filter(d => d.width > 0);  // a formula in a closed solution is not drawn
   return {
     title: document.title,
     articleText: text(document.querySelector('article') || document.body, 200),
@@ -174,6 +180,7 @@ FACTS = r"""() => {
     scripts: [...document.scripts].map(s => s.src).filter(Boolean),
     typeset: document.querySelectorAll('mjx-container').length,
     equations,
+    displayMaths,
     references,
     unrendered: maths.filter(m => !m.querySelector('mjx-container')).map(m => text(m)),
     mathErrors: [...document.querySelectorAll('mjx-merror, mjx-container [data-mjx-error]')]

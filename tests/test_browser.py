@@ -9,7 +9,8 @@ nothing from another host (every request is recorded; only 127.0.0.1 is let thro
 that a first visit downloads no more than the weight budget (tests/test_site_weight.py),
 that every maths element was typeset (at build time, by MathJax in Node: no page loads a
 math engine) with no TeX left in the text, the numbered equations showing their numbers and
-the links to them resolving, and that every image has a real alt text. The icons show, in
+the links to them resolving, no display formula wider than a phone's text (390 px), and that
+every image has a real alt text. The icons show, in
 light and dark mode, from the theme's icon fonts (no Font Awesome script). It also clicks: a solution opens, the
 launch and download menus hold Binder, Colab and the .ipynb; and the search page finds
 "bias correction". Every page explorer on a page is live, and its paths are descent.minimize's.
@@ -166,6 +167,19 @@ def test_page_maths_is_typeset(visit, built_site, entry):
     seen = visit(entry)
     problems = check_maths(seen.facts, (built_site / f"{entry}.html").read_text(encoding="utf8"), seen.requests)
     assert not problems, report(f"{entry}: maths not rendered", problems)
+
+
+# The text column of a 390 px-wide phone (the theme leaves 16 px either side), measured in Chromium.
+# A formula is drawn as wide at every window width, so the visit at 1280 px can tell.
+PHONE_TEXT_PX = 390 - 2 * 16
+
+
+@pytest.mark.parametrize("entry", PAGES)
+def test_page_display_maths_fits_a_phone(visit, entry):
+    """No display formula is wider than a phone's text: a wide one is split into aligned lines."""
+    wide = [f"{d['number'] or 'unnumbered'} in {d['where']}: {d['width']} px ({d['tex']!r})"
+            for d in visit(entry).facts["displayMaths"] if d["width"] > PHONE_TEXT_PX]
+    assert not wide, report(f"{entry}: display formulas wider than a 390 px phone's {PHONE_TEXT_PX} px of text", wide)
 
 
 @pytest.mark.parametrize("entry", PAGES)
