@@ -157,9 +157,9 @@ FACTS = r"""() => {
                        + '  (in ' + section(node.parentElement) + ')');
   }
   // numbered equations (Sphinx's div.math#equation-..., its number in span.eqno) and the links to them
+  const numberOf = (e, n = 40) => text(e, n).replace(/#$/, '');  // an .eqno's text ends in its '#' link
   const equations = [...document.querySelectorAll('div.math[id^="equation-"]')].map(d => ({
-    id: d.id, number: text(d.querySelector('.eqno') || d, 40).replace(/#$/, ''),
-    typeset: !!d.querySelector('mjx-container') }));
+    id: d.id, number: numberOf(d.querySelector('.eqno') || d), typeset: !!d.querySelector('mjx-container') }));
   const references = [...document.querySelectorAll('a[href*="#equation-"]')]
     .filter(a => !a.closest('.eqno'))
     .map(a => { const url = new URL(a.href, location.href);
@@ -170,7 +170,7 @@ FACTS = r"""() => {
   const displayMaths = [...document.querySelectorAll('mjx-container[display="true"]')].map(c => {
     const math = c.closest('.math'), number = math && math.querySelector(':scope > .eqno');
     return { width: Math.ceil(c.querySelector('mjx-math').getBoundingClientRect().width),
-             number: number ? text(number, 20).replace(/#$/, '') : null, where: section(c), tex: text(c.querySelector('mjx-assistive-mml') || c, 60) };
+             number: number ? numberOf(number) : null, where: section(c), tex: text(c.querySelector('mjx-assistive-mml') || c, 60) };
   }).filter(d => d.width > 0);  // a formula in a closed solution is not drawn
   return {
     title: document.title,

@@ -10,9 +10,9 @@ that a first visit downloads no more than the weight budget (tests/test_site_wei
 that every maths element was typeset (at build time, by MathJax in Node: no page loads a
 math engine) with no TeX left in the text, the numbered equations showing their numbers and
 the links to them resolving, no display formula wider than a phone's text (390 px), and that
-every image has a real alt text. The icons show, in
-light and dark mode, from the theme's icon fonts (no Font Awesome script). It also clicks: a solution opens, the
-launch and download menus hold Binder, Colab and the .ipynb; and the search page finds
+every image has a real alt text. The icons show, in light and dark mode, from the theme's icon
+fonts (no Font Awesome script). It also clicks: a solution opens, the launch and download menus
+hold Binder, Colab and the .ipynb; and the search page finds
 "bias correction". Every page explorer on a page is live, and its paths are descent.minimize's.
 
 A screenshot of each page of _toc.yml is kept in _build/screenshots/<page>.png
