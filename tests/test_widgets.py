@@ -294,6 +294,11 @@ def test_a_new_objective_keeps_the_layout_of_an_explorer_made_for_it():
     (lambda: W.adam_bias_explorer(beta2=0.8), r"beta2 must be between 0.9 and 0.9999 .*got 0.8"),
     (lambda: W.adam_bias_explorer(bias_correction="yes"), r"bias_correction must be True or False, got 'yes'"),
 ])
-def test_values_outside_a_sliders_range_are_refused_not_clamped(make, message):
+def test_values_outside_a_sliders_range_are_refused_not_clamped(make, message, monkeypatch):
+    def no_figure(*args, **kwargs):
+        raise AssertionError("a figure was made before the settings were checked")
+
+    # refused before anything is drawn: a learner's typo costs no picture (and no wait)
+    monkeypatch.setattr("descent.scenes.new_figure", no_figure)
     with pytest.raises((ValueError, TypeError), match=message):
         make()

@@ -239,8 +239,8 @@ def lr_limit_explorer(*, dim: int = 2, ratio: float | None = None, steps: int | 
 def momentum_explorer(*, beta: float | None = None, lr: float | None = None, steps: int | None = None,
                       dpi: float = 90) -> Explorer:
     """Chapter 2: momentum's β (its window 1/(1 − β)) and α, beside gradient descent with the same α."""
-    given = {k: v for k, v in dict(beta=beta, lr=lr).items() if v is not None}
-    return Explorer(MomentumScene(steps=steps, dpi=dpi), _controls(MOMENTUM, given), title=MOMENTUM.title)
+    controls = _controls(MOMENTUM, {k: v for k, v in dict(beta=beta, lr=lr).items() if v is not None})
+    return Explorer(MomentumScene(steps=steps, dpi=dpi), controls, title=MOMENTUM.title)
 
 
 def rmsprop_explorer(*, dpi: float = 90, **given) -> Explorer:
@@ -248,7 +248,8 @@ def rmsprop_explorer(*, dpi: float = 90, **given) -> Explorer:
 
     ``given``: values for the controls of :data:`descent.explorers.RMSPROP` (eps, eps_inside_sqrt, angle, lr).
     """
-    return Explorer(RMSPropScene(dpi=dpi), _controls(RMSPROP, given), title=RMSPROP.title)
+    controls = _controls(RMSPROP, given)  # before the scene: a bad value is refused before anything is drawn
+    return Explorer(RMSPropScene(dpi=dpi), controls, title=RMSPROP.title)
 
 
 def adam_bias_explorer(*, dpi: float = 90, **given) -> Explorer:
@@ -257,4 +258,5 @@ def adam_bias_explorer(*, dpi: float = 90, **given) -> Explorer:
     The run with the checkbox's setting is drawn strong, the other faint.
     ``given``: values for the controls of :data:`descent.explorers.ADAM_BIAS` (beta2, bias_correction).
     """
-    return Explorer(AdamBiasScene(dpi=dpi), _controls(ADAM_BIAS, given), title=ADAM_BIAS.title)
+    controls = _controls(ADAM_BIAS, given)
+    return Explorer(AdamBiasScene(dpi=dpi), controls, title=ADAM_BIAS.title)
