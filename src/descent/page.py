@@ -31,6 +31,7 @@ would, and refuses values outside a control's range.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import html
 import json
@@ -119,22 +120,27 @@ class PageExplorer:
         self.caption, self.alt = caption, alt or f"{declaration.title}: optimizer paths on the contours"
         self.colours = {label: _hex(run["colour"]) for label, run in declaration.runs.items()}
         choice = declaration.objective.get("choice")
-        rotate = _rotating(declaration)
-        if choice:
-            self.pictures = {}
+        self.rotate = _rotating(declaration)
+        self.shown = settings[choice] if choice else ""
+
+    @functools.cached_property
+    def pictures(self) -> dict:
+        """label → contour picture (see :func:`_picture`); drawn when first asked for, by the HTML.
+
+        The general explorer has one per objective of its menu, the others one (label "").
+        """
+        declaration, rotate = self.declaration, self.rotate
+        if declaration.objective.get("choice"):
+            pictures = {}
             for label, setup in OBJECTIVES.items():
                 picture = _picture(setup.make())
                 picture["objective"] = setup.spec
                 picture["defaults"] = {"lr": setup.lr, "lr_adaptive": setup.lr_adaptive, "x0": list(setup.x0)}
-                self.pictures[label] = picture
-            self.shown = settings[choice]
-        else:
-            # A turned objective is drawn at angle 0, its contours turned by the page.
-            flat = {**settings, rotate: 0.0} if rotate else settings
-            self.pictures = {"": _picture(declaration.make_objective(flat), declaration.window,
-                                          field=rotate is not None)}
-            self.shown = ""
-        self.rotate = rotate
+                pictures[label] = picture
+            return pictures
+        # A turned objective is drawn at angle 0, its contours turned by the page.
+        flat = {**self.settings, rotate: 0.0} if rotate else self.settings
+        return {"": _picture(declaration.make_objective(flat), declaration.window, field=rotate is not None)}
 
     def runs(self) -> dict:
         """label → Run of the settings shown first (what the static picture draws)."""
