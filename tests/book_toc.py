@@ -1,18 +1,23 @@
 """The pages of the book as _toc.yml lists them, and whether the tests run under CI.
 
-The walker of _toc.yml is tools/toc.py, shared with tools/execute_notebooks.py.
+The walker of _toc.yml is descent.toc, shared with tools/ and the Instructors page; here it
+reads this repository's _toc.yml.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tools"))
+from descent import toc
 
-from toc import toc_files, toc_notebooks  # noqa: E402,F401  (re-exported for the tests)
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))  # the tools the tests import (execute_notebooks, pdf, local_browser)
+
+toc_files = functools.partial(toc.toc_files, ROOT)
+toc_notebooks = functools.partial(toc.toc_notebooks, ROOT)
 
 
 def in_ci() -> bool:

@@ -35,10 +35,11 @@ from pathlib import Path
 
 import yaml
 
+from descent.toc import toc_parts  # the one walker of _toc.yml
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from local_browser import CHROMIUM_ARGS, SETTLE, chromium_executable  # noqa: E402  (shared with the browser tests)
 from local_browser import serve as served  # noqa: E402
-from toc import toc_parts  # noqa: E402  (tools/toc.py, the one walker of _toc.yml)
 
 ROOT = Path(__file__).resolve().parent.parent
 PDF_NAME = "course.pdf"  # in the built site's root, where the intro page links

@@ -1,8 +1,10 @@
-"""The pages of the book as _toc.yml lists them: the one walker of the table of contents.
+"""The pages of the book as its _toc.yml lists them: the one walker of the table of contents.
 
 Used by tools/execute_notebooks.py (which notebooks to run), tools/pdf.py (the book's
-order and parts) and by the tests (tests/book_toc.py: which pages to check), so all
-read _toc.yml the same way.
+order and parts), the tests (tests/book_toc.py: which pages to check) and the
+Instructors page (book/instructors.ipynb: its table of the chapters, computed in the
+reader's kernel, which is why it is in the package), so all read _toc.yml the same way.
+``root`` is the folder that holds _toc.yml (the repository's root).
 """
 
 from __future__ import annotations
@@ -11,41 +13,35 @@ from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+__all__ = ["toc_files", "toc_notebooks", "toc_parts"]
 
 
-def toc_files(root: Path = ROOT) -> list[str]:
+def _read(root) -> dict:
+    path = Path(root) / "_toc.yml"
+    if not path.is_file():
+        raise FileNotFoundError(f"root must be the folder that holds the book's _toc.yml; there is no {path}")
+    return yaml.safe_load(path.read_text(encoding="utf8"))
+
+
+def toc_files(root) -> list[str]:
     """Every `file:` of _toc.yml, root first, in toc order, without suffix: 'book/intro', ..."""
-    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf8"))
-    files = [toc["root"]]
-
-    def walk(node):
-        if isinstance(node, dict):
-            if "file" in node:
-                files.append(node["file"])
-            for key, value in node.items():
-                if key != "root":
-                    walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk({k: v for k, v in toc.items() if k != "root"})
-    return files
+    toc = _read(root)
+    return [toc["root"]] + toc_files_of({k: v for k, v in toc.items() if k != "root"})
 
 
-def toc_notebooks(root: Path = ROOT) -> list[Path]:
-    """The .ipynb files that _toc.yml lists, in toc order."""
+def toc_notebooks(root) -> list[Path]:
+    """The .ipynb files that _toc.yml lists, in toc order (``root`` / 'book/01_....ipynb', ...)."""
+    root = Path(root)
     return [root / f"{f}.ipynb" for f in toc_files(root) if (root / f"{f}.ipynb").exists()]
 
 
-def toc_parts(root: Path = ROOT) -> list[tuple[str | None, list[str]]]:
+def toc_parts(root) -> list[tuple[str | None, list[str]]]:
     """The toc in parts: [(caption, files)], the root first with caption None; files as in toc_files.
 
     Every file of toc_files() is in exactly one part, in the same order (nested
     `sections:` stay in the part of their chapter).
     """
-    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf8"))
+    toc = _read(root)
     parts: list[tuple[str | None, list[str]]] = [(None, [toc["root"]])]
     for part in toc.get("parts", []):
         files = toc_files_of(part)
