@@ -75,3 +75,14 @@ def test_reexecuting_an_unchanged_notebook_leaves_it_byte_identical(tmp_path):
         ("stdout", "after\n"),
     ]
     assert "image/png" in figure.outputs[0].data
+
+
+def test_what_is_not_a_notebook_is_refused_by_name_before_anything_runs(tmp_path, capsys):
+    text = tmp_path / "notes.md"
+    text.write_text("# not a notebook\n", encoding="utf8")
+    with pytest.raises(SystemExit) as stopped:
+        execute_notebooks.main([str(text), str(tmp_path / "missing.ipynb")])
+    assert stopped.value.code == 2
+    shown = capsys.readouterr()
+    assert f"notebooks must be existing .ipynb files; not: {text}, {tmp_path / 'missing.ipynb'}" in shown.err
+    assert "executing" not in shown.out

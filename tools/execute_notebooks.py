@@ -16,6 +16,7 @@ whose number depends on timing).
 
 from __future__ import annotations
 
+import argparse
 import re
 import sys
 from pathlib import Path
@@ -26,8 +27,7 @@ from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # tools/, when imported from the tests
-from toc import toc_notebooks  # noqa: E402  (the one _toc.yml walker)
+from descent.toc import toc_notebooks  # the one _toc.yml walker
 
 ROOT = Path(__file__).resolve().parent.parent
 CELL_TIMEOUT_SECONDS = 600
@@ -110,7 +110,13 @@ def execute(path: Path) -> None:
 
 
 def main(argv: list[str]) -> int:
-    paths = [Path(a).resolve() for a in argv] or toc_notebooks()
+    parser = argparse.ArgumentParser(description="Re-execute the course notebooks in place, with clean metadata.")
+    parser.add_argument("notebooks", nargs="*", type=Path, help="the .ipynb files (default: every notebook of _toc.yml)")
+    given = parser.parse_args(argv).notebooks
+    wrong = [str(p) for p in given if p.suffix != ".ipynb" or not p.is_file()]
+    if wrong:
+        parser.error(f"notebooks must be existing .ipynb files; not: {', '.join(wrong)}")
+    paths = [p.resolve() for p in given] or toc_notebooks(ROOT)
     for path in paths:
         shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
         print(f"executing {shown} ...", flush=True)
