@@ -228,10 +228,14 @@ def _is_local(url: str, origin: str) -> bool:
 
 
 @contextmanager
-def open_page(browser, url: str, origin: str):
-    """A fresh page that records every request and error; outside requests are blocked."""
+def open_page(browser, url: str, origin: str, viewport: dict = VIEWPORT):
+    """A fresh page that records every request and error; outside requests are blocked.
+
+    ``origin``: the site's root URL, or "file:" for a page opened from the disk (then only
+    file:// is local). ``viewport``: the window, ``{"width": ..., "height": ...}`` in CSS pixels.
+    """
     visit = Visit(url)
-    context = browser.new_context(viewport=VIEWPORT)
+    context = browser.new_context(viewport=viewport)
     context.set_default_timeout(TIMEOUT_MS)
     pending: set = set()
     downloaded: dict[str, int] = {}

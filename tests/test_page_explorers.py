@@ -28,6 +28,7 @@ import pytest  # noqa: E402
 import descent  # noqa: E402
 from descent.explorers import DECLARATIONS, OBJECTIVES  # noqa: E402
 from explorer_checks import assert_paths_are_minimizes  # noqa: E402
+from harness import open_page  # noqa: E402
 from descent.page import STATIC_FILES, page_explorer, static_folder  # noqa: E402
 
 NAMES = ["lr_limit", "momentum", "rmsprop", "adam_bias", "explore"]
@@ -45,23 +46,12 @@ def bundles():
 # skipped with the reason where missing, failing under CI), which marks these tests `browser`.
 
 
-def open_offline(browser, url, viewport=(1100, 900)):
-    """A page at ``url`` that may load file:// and 127.0.0.1 only; console errors are collected."""
-    page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
-    page.errors, page.outside = [], []
+LIVE = "document.querySelectorAll('.descent-explorer-live').length > 0"
 
-    def route(r):
-        if r.request.url.startswith(("file://", "http://127.0.0.1", "data:")):
-            return r.continue_()
-        page.outside.append(r.request.url)
-        return r.abort()
 
-    page.route("**/*", route)
-    page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: page.errors.append(str(e)))
-    page.goto(url)
-    page.wait_for_function("document.querySelectorAll('.descent-explorer-live').length > 0")
-    return page
+def problems(seen) -> list:
+    """What went wrong on a page opened with harness.open_page: console errors, failed or outside requests."""
+    return seen.console_errors + seen.failed + [f"outside request: {url}" for url in seen.outside]
 
 
 @pytest.fixture(scope="module")
@@ -74,11 +64,10 @@ def page(browser, bundles, tmp_path_factory):
         '<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">'
         '<link rel="stylesheet" href="descent-explorer.css"><script defer src="descent-explorer.js"></script>'
         f"</head><body>{body}</body></html>", encoding="utf8")
-    page = open_offline(browser, (folder / "index.html").as_uri())
-    yield page
-    assert not page.errors, page.errors
-    assert not page.outside, page.outside
-    page.close()
+    with open_page(browser, (folder / "index.html").as_uri(), "file:", {"width": 1100, "height": 900}) as (page, seen):
+        page.wait_for_function(LIVE)
+        yield page
+    assert not problems(seen), problems(seen)
 
 
 def state(page, name) -> dict:
@@ -285,19 +274,17 @@ def test_stepping_shows_one_update_and_adams_moments(page):
 
 def test_phone_width_keeps_the_explorer_inside_the_screen(browser, page):
     url = page.url
-    phone = open_offline(browser, url, viewport=(375, 740))
-    try:
+    with open_page(browser, url, "file:", {"width": 375, "height": 740}) as (phone, seen):
+        phone.wait_for_function(LIVE)
         overflow = phone.evaluate("""() => [...document.querySelectorAll('.descent-explorer')].map(e => {
             const plot = e.querySelector('svg.descent-explorer-plot').getBoundingClientRect();
             // what is laid out: not the inside of an SVG (clipped), nor the numbers table (it scrolls)
             const boxes = [...e.querySelectorAll('*')].filter(c => !c.closest('table') &&
                                                                (c.tagName === 'svg' || !c.closest('svg')));
             return {right: Math.max(...boxes.map(c => c.getBoundingClientRect().right)), plot: plot.width}; })""")
-        for item in overflow:
-            assert item["right"] <= 375 + 1 and item["plot"] > 250, overflow
-        assert not phone.errors, phone.errors
-    finally:
-        phone.close()
+    for item in overflow:
+        assert item["right"] <= 375 + 1 and item["plot"] > 250, overflow
+    assert not problems(seen), problems(seen)
 
 
 # -- the built site -----------------------------------------------------------------------------------
