@@ -327,3 +327,38 @@ def test_a_chapter_read_from_file_urls(browser, built_site):
         problems += check_maths(seen.facts, (built_site / f"{entry}.html").read_text(encoding="utf8"), seen.requests)
         problems += seen.console_errors + [f"request to {u}" for u in seen.outside]
     assert not problems, report(f"{entry} from {url}", problems)
+
+
+def test_settle_waits_for_an_image_that_arrives_late(browser):
+    """page.evaluate(SETTLE) with no limit waits (up to 20 s) for the page's images; Playwright passes
+    null for the missing argument, which once made it give up at once."""
+    import base64
+    import threading
+    import time
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    pixel = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
+
+    class Late(BaseHTTPRequestHandler):
+        def do_GET(self):
+            time.sleep(0.5)
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.send_header("Content-Length", str(len(pixel)))
+            self.end_headers()
+            self.wfile.write(pixel)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Late)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    page = browser.new_page()
+    try:
+        page.set_content(f'<img alt="late" src="http://127.0.0.1:{server.server_port}/late.png">',
+                         wait_until="domcontentloaded")
+        assert page.evaluate(SETTLE) is True
+        assert page.evaluate("document.images[0].complete && document.images[0].naturalWidth") == 1
+    finally:
+        page.close()
+        server.shutdown()

@@ -30,7 +30,10 @@ CHROMIUM_ARGS = [
 # Waits until a loaded page is ready to be read or printed: its fonts loaded, every image loaded (or
 # failed), then two frames drawn; at most `ms` milliseconds. Resolves to whether it was ready in time.
 # (The maths needs no wait: it is typeset at build time.) page.evaluate(SETTLE) or (SETTLE, ms).
-SETTLE = """async (ms = 20000) => {
+# Not a default parameter (`ms = 20000`): page.evaluate(SETTLE) passes null, not undefined, and a
+# null limit made it give up at once, without waiting for anything.
+SETTLE = """async (ms) => {
+  ms = ms ?? 20000;
   const ready = (async () => {
     await document.fonts.ready;
     await Promise.all([...document.images].filter(i => !i.complete)
