@@ -21,6 +21,7 @@ The fixtures built on them (`site`, `built_site`, `browser`, `base_url`,
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -135,13 +136,18 @@ def launch_browser():
 # Scripts of a math engine (MathJax, KaTeX): no page loads one, its maths is typeset at build time.
 MATH_ENGINE = re.compile(r"mathjax|katex|tex-(?:mml-)?(?:chtml|svg)|mml-(?:chtml|svg)", re.IGNORECASE)
 
+# TeX that MathJax would have typeset, left as text: \( \[ $$, an environment, a macro, or $...$
+# around something. One pattern for the pages (FACTS, in the browser) and the printed book
+# (tests/test_pdf.py): JavaScript's RegExp and Python's re read it alike.
+RAW_TEX_PATTERN = r"\\\(|\\\)|\\\[|\\\]|\$\$|\\(?:begin|end)\{|\\(?:frac|alpha|beta|gamma|delta|epsilon|varepsilon|eta|theta|lambda|mu|nabla|sigma|sqrt|sum|prod|cdot|odot|mathbf|mathrm|hat|tilde|left|right|leq|geq|approx|infty|partial|top)(?![A-Za-z])|(?<![\w$\\])\$(?![\s$])[^$\n]{1,200}?(?<![\s\\])\$(?![\w$])"
+
 # What the page shows, read from the DOM once it has settled.
 FACTS = r"""() => {
   const text = (e, n = 100) => (e.textContent || '').replace(/\s+/g, ' ').trim().slice(0, n);
   const maths = [...document.querySelectorAll('.math')];
   // TeX that MathJax did not typeset, in the text people read (code is skipped).
   const skip = 'pre, code, script, style, noscript, textarea, svg, mjx-container, mjx-assistive-mml';
-  const tex = /\\\(|\\\)|\\\[|\\\]|\$\$|\\(?:begin|end)\{|\\(?:frac|alpha|beta|gamma|delta|epsilon|varepsilon|eta|theta|lambda|mu|nabla|sigma|sqrt|sum|prod|cdot|odot|mathbf|mathrm|hat|tilde|left|right|leq|geq|approx|infty|partial|top)(?![A-Za-z])|(?<![\w$\\])\$(?![\s$])[^$\n]{1,200}?(?<![\s\\])\$(?![\w$])/;
+  const tex = new RegExp(RAW_TEX_PATTERN);
   const rawTex = [];
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT, {
     acceptNode: n => n.parentElement && !n.parentElement.closest(skip)
@@ -200,7 +206,7 @@ FACTS = r"""() => {
     searchFields: [...document.querySelectorAll('.search-button-field')]
       .filter(e => e.getBoundingClientRect().height > 0 && getComputedStyle(e).visibility !== 'hidden').length,
   };
-}"""
+}""".replace("RAW_TEX_PATTERN", json.dumps(RAW_TEX_PATTERN))
 
 
 @dataclass

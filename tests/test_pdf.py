@@ -31,6 +31,7 @@ from urllib.parse import urljoin
 import pytest
 
 from book_toc import toc_files  # noqa: F401  (puts tools/ on sys.path)
+from harness import RAW_TEX_PATTERN
 
 pypdf = pytest.importorskip("pypdf", reason="pypdf is in requirements.txt")
 import pdf as book_pdf  # noqa: E402  (tools/pdf.py)
@@ -42,12 +43,8 @@ PAGES = toc_files() if WHOLE else [entry for entry in toc_files() if entry in SA
 # what the site must show of the printed pages, so that the checks have something to find
 FEWEST_SOLUTIONS, FEWEST_FIGURES = (10, 20) if WHOLE else (2, 6)
 
-# TeX that MathJax would have typeset, the browser tests' pattern (tests/harness.py FACTS)
-RAW_TEX = re.compile(
-    r"\\\(|\\\)|\\\[|\\\]|\$\$|\\(?:begin|end)\{|\\(?:frac|alpha|beta|gamma|delta|epsilon|varepsilon|eta|theta|"
-    r"lambda|mu|nabla|sigma|sqrt|sum|prod|cdot|odot|mathbf|mathrm|hat|tilde|left|right|leq|geq|approx|infty|"
-    r"partial|top)(?![A-Za-z])"
-)
+# TeX that MathJax would have typeset: the browser tests' pattern (tests/harness.py)
+RAW_TEX = re.compile(RAW_TEX_PATTERN)
 # How much of the site's text one printed page holds: at most a full page of small code
 # (A4, 178 mm wide, 9-10 pt: about 90 characters by 60 lines), at least a few lines
 # beside a figure. The book's page count must fall between the bounds they give.
