@@ -138,7 +138,8 @@ MATH_ENGINE = re.compile(r"mathjax|katex|tex-(?:mml-)?(?:chtml|svg)|mml-(?:chtml
 
 # TeX that MathJax would have typeset, left as text: \( \[ $$, an environment, a macro, or $...$
 # around something. One pattern for the pages (FACTS, in the browser) and the printed book
-# (tests/test_pdf.py): JavaScript's RegExp and Python's re read it alike.
+# (tests/test_pdf.py): JavaScript's RegExp and Python's re read it alike, but for \w, which is
+# ASCII in JavaScript and Unicode in Python (the book's check lets $...$ pass beside an é).
 RAW_TEX_PATTERN = r"\\\(|\\\)|\\\[|\\\]|\$\$|\\(?:begin|end)\{|\\(?:frac|alpha|beta|gamma|delta|epsilon|varepsilon|eta|theta|lambda|mu|nabla|sigma|sqrt|sum|prod|cdot|odot|mathbf|mathrm|hat|tilde|left|right|leq|geq|approx|infty|partial|top)(?![A-Za-z])|(?<![\w$\\])\$(?![\s$])[^$\n]{1,200}?(?<![\s\\])\$(?![\w$])"
 
 # What the page shows, read from the DOM once it has settled.

@@ -362,3 +362,4 @@ def test_settle_waits_for_an_image_that_arrives_late(browser):
     finally:
         page.close()
         server.shutdown()
+        server.server_close()
