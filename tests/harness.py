@@ -218,7 +218,7 @@ class Visit:
     outside: list[str] = field(default_factory=list)  # those not on the local server (blocked)
     failed: list[str] = field(default_factory=list)  # local ones that failed or got >= 400
     console_errors: list[str] = field(default_factory=list)
-    # what the first visit downloaded once the page had settled: URL -> bytes of the body
+    # what the first visit downloaded once the page had settled: URL -> bytes of the body as sent
     transfer: dict[str, int] = field(default_factory=dict)
     facts: dict = field(default_factory=dict)
     results: dict = field(default_factory=dict)  # of the interactions
@@ -256,10 +256,12 @@ def open_page(browser, url: str, origin: str, viewport: dict = VIEWPORT):
 
     def on_done(request):
         pending.discard(request)
-        response = request.response()
+        # the body's bytes as they came over the wire (encoded), which is what a reader downloads;
+        # read from the browser's own count rather than by fetching each body into Python
         try:
-            size = len(response.body()) if response is not None else 0
-        except Exception:  # noqa: BLE001 - a body the browser no longer holds: its header says
+            size = request.sizes()["responseBodySize"]
+        except Exception:  # noqa: BLE001 - a request the browser no longer knows: its header says
+            response = request.response()
             size = int((response.headers or {}).get("content-length", 0)) if response is not None else 0
         downloaded[request.url] = downloaded.get(request.url, 0) + size
 
