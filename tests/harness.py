@@ -394,6 +394,11 @@ def check_loaded(visit: Visit, http: bool = True) -> list[str]:
     return problems
 
 
+def page_problems(visit: Visit, http: bool = True) -> list[str]:
+    """Everything that went wrong on an opened page: check_loaded's, its console errors, requests to another host."""
+    return check_loaded(visit, http) + visit.console_errors + [f"request to {u}" for u in visit.outside]
+
+
 def check_maths(facts: dict, static_html: str, requests: list[str] = ()) -> list[str]:
     """Every formula typeset (at build time), no TeX left, numbered equations and their links whole, no math engine."""
     problems = []

@@ -46,6 +46,7 @@ from harness import (  # noqa: E402  (the shared harness: tests/harness.py)
     missing_alt,
     open_page,
     outside_assets,
+    page_problems,
     report,
     serve,
     try_buttons,
@@ -290,8 +291,7 @@ def test_other_pages_load_offline_without_errors(browser, built_site, base_url):
     problems = []
     for path in sorted(built_site.glob("*.html")):
         with open_page(browser, base_url + path.name, base_url) as (page, seen):
-            problems += [f"{path.name}: {p}" for p in check_loaded(seen) + seen.console_errors]
-            problems += [f"{path.name}: request to {u}" for u in seen.outside]
+            problems += [f"{path.name}: {p}" for p in page_problems(seen)]
             if path.name == "index.html" and not page.url.endswith(f"{PAGES[0]}.html"):
                 problems.append(f"index.html: ended on {page.url}, not on {PAGES[0]}.html")
     assert not problems, report("pages outside the toc", problems)
@@ -328,9 +328,8 @@ def test_a_chapter_read_from_file_urls(browser, built_site):
     entry = min(chapters, key=lambda e: (built_site / f"{e}.html").stat().st_size)
     url = (built_site / f"{entry}.html").as_uri()
     with open_page(browser, url, "file:") as (page, seen):
-        problems = check_loaded(seen, http=False)
+        problems = page_problems(seen, http=False)
         problems += check_maths(seen.facts, (built_site / f"{entry}.html").read_text(encoding="utf8"), seen.requests)
-        problems += seen.console_errors + [f"request to {u}" for u in seen.outside]
     assert not problems, report(f"{entry} from {url}", problems)
 
 

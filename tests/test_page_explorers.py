@@ -28,7 +28,7 @@ import pytest  # noqa: E402
 import descent  # noqa: E402
 from descent.explorers import DECLARATIONS, OBJECTIVES  # noqa: E402
 from explorer_checks import assert_paths_are_minimizes  # noqa: E402
-from harness import open_page  # noqa: E402
+from harness import open_page, page_problems  # noqa: E402
 from descent.page import STATIC_FILES, page_explorer, static_folder  # noqa: E402
 
 NAMES = ["lr_limit", "momentum", "rmsprop", "adam_bias", "explore"]
@@ -49,11 +49,6 @@ def bundles():
 LIVE = "document.querySelectorAll('.descent-explorer-live').length > 0"
 
 
-def problems(seen) -> list:
-    """What went wrong on a page opened with harness.open_page: console errors, failed or outside requests."""
-    return seen.console_errors + seen.failed + [f"outside request: {url}" for url in seen.outside]
-
-
 @pytest.fixture(scope="module")
 def page(browser, bundles, tmp_path_factory):
     folder = tmp_path_factory.mktemp("explorers")
@@ -67,7 +62,8 @@ def page(browser, bundles, tmp_path_factory):
     with open_page(browser, (folder / "index.html").as_uri(), "file:", {"width": 1100, "height": 900}) as (page, seen):
         page.wait_for_function(LIVE)
         yield page
-    assert not problems(seen), problems(seen)
+    found = page_problems(seen, http=False)
+    assert not found, found
 
 
 def state(page, name) -> dict:
@@ -284,7 +280,8 @@ def test_phone_width_keeps_the_explorer_inside_the_screen(browser, page):
             return {right: Math.max(...boxes.map(c => c.getBoundingClientRect().right)), plot: plot.width}; })""")
     for item in overflow:
         assert item["right"] <= 375 + 1 and item["plot"] > 250, overflow
-    assert not problems(seen), problems(seen)
+    found = page_problems(seen, http=False)
+    assert not found, found
 
 
 # -- the built site -----------------------------------------------------------------------------------
