@@ -55,13 +55,15 @@ def jupyter_book_command() -> list[str]:
     return [str(exe) if exe.exists() else shutil.which("jupyter-book") or "jupyter-book"]
 
 
-def build_book(folder: Path, *extra: str, env: dict | None = None, started=None) -> subprocess.CompletedProcess:
+def build_book(folder: Path, *extra: str, env: dict | None = None, started=None,
+               options=BUILD_OPTIONS) -> subprocess.CompletedProcess:
     """`jupyter-book build . -W -n --keep-going` in folder (its log in .stdout/.stderr).
 
+    ``options`` replaces ``-W -n --keep-going`` (``()``: a build whose warnings do not fail it).
     ``started``, if given, is called with the build's process as soon as it runs (so that
     whoever started the build in a thread can stop it).
     """
-    command = jupyter_book_command() + ["build", ".", *BUILD_OPTIONS, *extra]
+    command = jupyter_book_command() + ["build", ".", *options, *extra]
     with subprocess.Popen(command, cwd=folder, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                           text=True, stdin=subprocess.DEVNULL) as process:
         if started is not None:

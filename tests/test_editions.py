@@ -368,23 +368,16 @@ def test_site_without_solutions(tmp_path, repo_root):
     """
     import os
     import shutil
-    import subprocess
-    import sys
 
-    from harness import scratch_book
+    from harness import build_book, build_log, scratch_book
 
     entry = CHAPTERS[-1]
     scratch_book(tmp_path, entry)
     shutil.copy(repo_root / f"{entry}.ipynb", tmp_path / f"{entry}.ipynb")
     shutil.copy(repo_root / "book" / "bibliography.md", tmp_path / "book" / "bibliography.md")
     (tmp_path / "_toc.yml").write_text(f"format: jb-book\nroot: {entry}\nchapters:\n  - file: book/bibliography\n")
-    exe = Path(sys.executable).with_name("jupyter-book")
-    result = subprocess.run(
-        [str(exe), "build", "."],
-        cwd=tmp_path, capture_output=True, text=True, timeout=900, stdin=subprocess.DEVNULL,
-        env={**os.environ, editions.HIDE_VARIABLE: "hide"},
-    )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    result = build_book(tmp_path, options=(), env={**os.environ, editions.HIDE_VARIABLE: "hide"})
+    assert result.returncode == 0, build_log(result)[-6000:]
     html = tmp_path / "_build" / "html"
     source = (repo_root / f"{entry}.ipynb").read_text(encoding="utf8")
     assert "{solution-start}" in source and "{solution}" in source, f"{entry} no longer has both kinds of solution"
